@@ -1,0 +1,450 @@
+"""Render configs: the schema, safe YAML loading, ``--set`` overrides and every config error.
+
+The schema is a tree of pydantic models; their field names are the YAML keys, and their
+descriptions are the reference documentation (``README.md`` lists them). Loading never touches
+TensorFlow: a config can be checked without importing it.
+
+Paths: a file the render reads (``source.image``, ``model.path``, …) is resolved against the
+config file's folder when written in the file, and against the current folder when given as an
+override, so a config renders the same from wherever it is run. Files the render writes
+(``output.path``, ``output.frames_dir``) are relative to the current folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import types
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+
+from .errors import DreamzoomError
+
+
+class _InputFile:
+    """Marks a field that names a file the render reads (resolved and checked at load time)."""
+
+
+INPUT_FILE = _InputFile()
+InputPath = Annotated[Path, INPUT_FILE]
+
+
+class Section(BaseModel):
+    """Base of every config section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Noise(Section):
+    """Seeded noise to dream from, instead of a photo."""
+
+    kind: Literal["smooth", "gaussian", "uniform"] = Field(
+        "smooth",
+        description="`smooth`: fractal value noise with soft blobs (the usual start for pure "
+        "dreams); `gaussian`: per-pixel normal noise; `uniform`: per-pixel uniform noise.",
+    )
+    mean: float = Field(0.5, ge=0.0, le=1.0, description="Mean grey level, 0 (black) to 1 (white).")
+    std: float = Field(0.15, ge=0.0, le=1.0, description="Standard deviation of the noise (0–1 scale).")
+    scale: float = Field(48.0, gt=0.0, description="`smooth` only: size of the largest blobs, in pixels.")
+    colour: bool = Field(True, description="Independent noise per channel; `false` gives grey noise.")
+
+
+class Source(Section):
+    """Where frame 0 comes from: a photo or seeded noise (exactly one)."""
+
+    image: InputPath | None = Field(
+        None,
+        description="Photo to start from: JPEG, PNG, WebP, TIFF or BMP; greyscale, RGBA, 16-bit "
+        "and EXIF-rotated images are handled.",
+    )
+    fit: Literal["cover", "contain", "stretch"] = Field(
+        "cover",
+        description="How the photo fills `size`: `cover` crops to fill, `contain` letterboxes "
+        "(black bars), `stretch` ignores the aspect ratio.",
+    )
+    noise: Noise | None = Field(
+        None, description="Seeded noise (see `source.noise.*`); the default when no image is given."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if data.get("image") is not None and data.get("noise") is not None:
+                raise ValueError("give either image or noise, not both")
+            if data.get("image") is None and data.get("noise") is None:
+                return {**data, "noise": {}}
+        return data
+
+
+class Model(Section):
+    """The network whose features are dreamed."""
+
+    name: Literal["inception_v3"] = Field("inception_v3", description="Named network architecture.")
+    weights: Literal["bundled", "imagenet", "random"] | InputPath = Field(
+        "bundled",
+        description="`bundled`: ImageNet weights up to `mixed5`, shipped with dreamzoom (offline); "
+        "`imagenet`: the full network through Keras' one-time download; `random`: untrained "
+        "(tests, timing); or the path of a Keras weights file for the architecture.",
+    )
+    path: InputPath | None = Field(
+        None,
+        description="A saved Keras model (`.keras`) to dream with instead of a named one; its "
+        "layer names become dreamable.",
+    )
+    preprocess: Literal["inception", "caffe", "torch", "unit", "raw"] | None = Field(
+        None,
+        description="How RGB in [0, 1] is mapped to the model's input: `inception` [-1, 1], "
+        "`caffe` (BGR, ImageNet mean subtracted, 0–255), `torch` (ImageNet mean/std), `unit` "
+        "[0, 1], `raw` [0, 255]. Default: the named model's own (`inception`).",
+    )
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _weights_kind(cls, value: Any) -> Any:
+        if not isinstance(value, (str, Path)):
+            raise ValueError(
+                f"expected bundled, imagenet, random or the path of a weights file, got {value!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _path_excludes_name(self) -> Model:
+        if self.path is not None and ({"name", "weights"} & self.model_fields_set):
+            raise ValueError("path loads a whole saved model: drop name and weights")
+        return self
+
+
+class Dream(Section):
+    """The dream step: gradient ascent on the chosen layers, over octaves."""
+
+    layers: dict[str, float] = Field(
+        default_factory=lambda: {"mixed3": 1.0, "mixed5": 1.5},
+        min_length=1,
+        description="Layers to amplify and their weights: the objective is the weighted sum of "
+        "their mean activations (a negative weight suppresses a layer). Low layers give strokes "
+        "and ornaments, high layers eyes and animals; `dreamzoom layers` lists them.",
+    )
+    steps: int = Field(
+        6, ge=0, description="Gradient-ascent steps per octave, for every frame after the first."
+    )
+    first_frame_steps: int | None = Field(
+        None,
+        ge=0,
+        description="Steps per octave for frame 0, which starts from a plain photo or noise and "
+        "needs more work; default 3 × `steps`.",
+    )
+    step_size: float = Field(
+        0.006,
+        gt=0.0,
+        le=1.0,
+        description="Mean pixel change per step (0–1 scale); the gradient is normalised.",
+    )
+    octaves: int = Field(
+        2,
+        ge=1,
+        le=12,
+        description="Scales dreamed, coarse to fine; the detail each adds is carried to the next.",
+    )
+    octave_scale: float = Field(1.5, gt=1.0, le=4.0, description="Size ratio between successive octaves.")
+    jitter: int = Field(
+        32,
+        ge=0,
+        description="Random shift (pixels, each axis) before each step, so the dream has no fixed grid.",
+    )
+
+    @property
+    def frame0_steps(self) -> int:
+        """Steps per octave for frame 0."""
+        return self.first_frame_steps if self.first_frame_steps is not None else 3 * self.steps
+
+
+class Motion(Section):
+    """The camera move applied between frames, about the frame centre."""
+
+    zoom: float = Field(
+        1.02, gt=0.0, le=10.0, description="Scale per frame: 1 keeps the size, > 1 zooms in, < 1 zooms out."
+    )
+    rotate: float = Field(0.0, description="Degrees per frame, counter-clockwise.")
+    pan: tuple[float, float] = Field(
+        (0.0, 0.0), description="Camera move per frame in pixels, `[x, y]`: +x looks right, +y looks down."
+    )
+
+
+class Output(Section):
+    """Where frames go."""
+
+    path: Path | None = Field(
+        None,
+        description="The MP4 to write (relative to the current folder); default `renders/<config name>.mp4`.",
+    )
+    fps: float = Field(24.0, gt=0.0, le=240.0, description="Frames per second of the video.")
+    crf: int = Field(
+        18,
+        ge=0,
+        le=51,
+        description="H.264 constant rate factor: 0 lossless, 18 visually clean, 28 small files.",
+    )
+    preset: Literal[
+        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
+    ] = Field("medium", description="x264 speed/size trade-off; slower presets make smaller files.")
+    frames_dir: Path | None = Field(
+        None, description="Also write every frame as a numbered PNG (`frame_00000.png`, …) into this folder."
+    )
+
+
+class Config(Section):
+    """A whole render."""
+
+    size: tuple[int, int] = Field(
+        (512, 512), description="Frame size `[width, height]` in pixels; both even."
+    )
+    frames: int | None = Field(
+        None, ge=1, description="Number of frames; default 96, or `seconds` × `output.fps`."
+    )
+    seconds: float | None = Field(None, gt=0.0, description="Length in seconds, instead of `frames`.")
+    seed: int = Field(
+        0, ge=0, description="Seeds the noise and the jitter: the same config and seed give the same frames."
+    )
+    source: Source = Field(default_factory=Source, description="Frame 0: a photo or noise.")
+    model: Model = Field(default_factory=Model, description="The network.")
+    dream: Dream = Field(default_factory=Dream, description="The dream step.")
+    motion: Motion = Field(default_factory=Motion, description="The camera move between frames.")
+    output: Output = Field(default_factory=Output, description="Video and frame files.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Config:
+        width, height = self.size
+        for axis, value in (("width", width), ("height", height)):
+            if not 32 <= value <= 16384:
+                raise ValueError(f"size: {axis} {value} is outside 32–16384 pixels")
+            if value % 2:
+                raise ValueError(
+                    f"size: {axis} {value} is odd; H.264 video (yuv420p) needs even sizes, "
+                    f"use {value + 1} or {value - 1}"
+                )
+        if self.frames is not None and self.seconds is not None:
+            raise ValueError("frames/seconds: give one, not both")
+        return self
+
+    @property
+    def frame_count(self) -> int:
+        """Frames to render: ``frames``, else ``seconds × fps``, else 96."""
+        if self.frames is not None:
+            return self.frames
+        if self.seconds is not None:
+            return max(1, round(self.seconds * self.output.fps))
+        return 96
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load(
+    source: str | Path | Mapping[str, Any] | Config | None = None,
+    overrides: Iterable[tuple[str, Any]] = (),
+) -> Config:
+    """Build a validated :class:`Config` from a YAML file, a mapping or a ``Config``.
+
+    ``overrides`` are ``(dotted key, value)`` pairs, each replacing one key's value (``("motion.zoom",
+    1.03)``). Every problem is raised as a one-line :class:`DreamzoomError` naming the key.
+    """
+    overrides = list(overrides)
+    if isinstance(source, Config):
+        raw: dict[str, Any] = source.model_dump(exclude_unset=True)
+        base, stem = Path.cwd(), "dreamzoom"
+    elif isinstance(source, Mapping):
+        raw, base, stem = dict(source), Path.cwd(), "dreamzoom"
+    elif source is None:
+        raw, base, stem = {}, Path.cwd(), "dreamzoom"
+    else:
+        path = Path(source)
+        raw, base, stem = read_yaml(path), path.resolve().parent, path.stem
+    for key, value in overrides:
+        _set_dotted(raw, key, value)
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as error:
+        raise DreamzoomError(_describe(error)) from None
+    overridden = {key for key, _ in overrides}
+    config = _resolve_inputs(config, base, overridden)
+    if config.output.path is None:
+        output = config.output.model_copy(update={"path": Path("renders") / f"{stem}.mp4"})
+        config = config.model_copy(update={"output": output})
+    return config
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a config file with the safe YAML loader; it must hold a mapping (or nothing)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DreamzoomError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DreamzoomError(f"cannot read config file {path}: {error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise DreamzoomError(f"{path}{where}: invalid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DreamzoomError(f"{path}: a config must be a mapping of keys, not a {type(data).__name__}")
+    return data
+
+
+def parse_set(assignment: str) -> tuple[str, Any]:
+    """Parse one ``--set key.sub=value`` (the value is read as YAML: ``[256, 256]``, ``1.5``, ``null``)."""
+    key, sep, text = assignment.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise DreamzoomError(f"--set expects KEY=VALUE (like motion.zoom=1.03), got {assignment!r}")
+    try:
+        return key, yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise DreamzoomError(f"--set {key}: cannot read {text!r} as a value") from None
+
+
+def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = raw
+    for depth, part in enumerate(parts[:-1]):
+        if node.get(part) is None:
+            # A mapping-valued key the config leaves at its default (dream.layers) is extended, not
+            # replaced: --set dream.layers.mixed4=1 adds mixed4 to the default layers.
+            field = _schema_field(tuple(parts[: depth + 1]))
+            default = field.get_default(call_default_factory=True) if field else None
+            node[part] = dict(default) if isinstance(default, dict) else {}
+        child = node[part]
+        if not isinstance(child, dict):
+            where = ".".join(parts[: depth + 1])
+            raise DreamzoomError(f"cannot set {key}: {where} is a value, not a section", key=key)
+        node = child
+    node[parts[-1]] = value
+
+
+def _resolve_inputs(section: Section, base: Path, overridden: set[str], prefix: str = "") -> Any:
+    """Make every input-file path absolute and check that the file exists."""
+    updates: dict[str, Any] = {}
+    for name, info in type(section).model_fields.items():
+        value, key = getattr(section, name), prefix + name
+        if isinstance(value, Section):
+            updates[name] = _resolve_inputs(value, base, overridden, key + ".")
+        elif isinstance(value, Path) and _reads_file(info.annotation, info.metadata):
+            root = Path.cwd() if key in overridden else base
+            path = value.expanduser()
+            path = path if path.is_absolute() else root / path
+            if not path.is_file():
+                raise DreamzoomError(f"file not found: {path}", key=key)
+            updates[name] = path
+    return section.model_copy(update=updates)
+
+
+def _reads_file(annotation: Any, metadata: list[Any]) -> bool:
+    """Whether a field is marked :data:`INPUT_FILE`, directly or inside a union."""
+    if INPUT_FILE in metadata:
+        return True
+    args = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        return INPUT_FILE in args[1:]
+    return any(_reads_file(arg, []) for arg in args)
+
+
+def _schema_field(loc: tuple[Any, ...]) -> FieldInfo | None:
+    """The schema field found by following ``loc`` (config keys) from :class:`Config`."""
+    cls: type[BaseModel] | None = Config
+    field = None
+    for part in loc:
+        field = cls.model_fields.get(str(part)) if cls else None
+        if field is None:
+            return None
+        cls = next((a for a in _flatten(field.annotation) if _is_section(a)), None)
+    return field
+
+
+def _section_class(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The section class at ``loc`` (``()`` is the whole :class:`Config`), if it is a section."""
+    if not loc:
+        return Config
+    field = _schema_field(loc)
+    return next((a for a in _flatten(field.annotation) if _is_section(a)), None) if field else None
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    """The plain types inside an annotation (``Noise | None`` gives ``[Noise, NoneType]``)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [a for arg in get_args(annotation) for a in _flatten(arg)]
+    if get_origin(annotation) is Annotated:
+        return _flatten(get_args(annotation)[0])
+    return [annotation]
+
+
+def _is_section(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Section)
+
+
+def _describe(error: ValidationError) -> str:
+    """One line for a pydantic error: the first problem, naming its key, and how many more."""
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    # Drop pydantic's names for union members ("literal['a','b']"), which are not config keys.
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
+    key = ".".join(str(p) for p in loc)
+    if first["type"] == "extra_forbidden":
+        section = _section_class(loc[:-1])
+        known = list(section.model_fields) if section else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        hint = f" (did you mean '{'.'.join(map(str, loc[:-1] + (close[0],)))}'?)" if close else ""
+        where = ".".join(map(str, loc[:-1])) or "the top level"
+        message = f"unknown key '{key}'{hint}; {where} takes: {', '.join(known)}"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] != "value_error" and "input" in first:
+            shown = repr(first["input"])
+            message += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+        if key:
+            message = f"{key}: {message}"
+    more = len(problems) - 1
+    return message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+
+
+def reference() -> list[tuple[str, str, str]]:
+    """``(key, default, description)`` for every config key, in schema order (for the README)."""
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(cls: type[BaseModel], prefix: str) -> None:
+        for name, info in cls.model_fields.items():
+            sections = [a for a in _flatten(info.annotation) if _is_section(a)]
+            if sections:
+                walk(sections[0], f"{prefix}{name}.")
+                continue
+            default = info.get_default(call_default_factory=True)
+            shown = _plain(default)
+            rows.append(
+                (
+                    prefix + name,
+                    shown if isinstance(shown, str) else json.dumps(shown),
+                    info.description or "",
+                )
+            )
+
+    walk(Config, "")
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Path):
+        return str(value)
+    return value

@@ -1,0 +1,21 @@
+"""The one error type for what a user got wrong.
+
+Bad configs, unreadable photos, missing weights and the like raise :class:`DreamzoomError`. The CLI
+catches it in one place and prints it as a single line with exit code 2; anything else escaping is
+a bug in dreamzoom and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class DreamzoomError(Exception):
+    """A problem with the user's input, explained in one line.
+
+    ``key`` names the config key at fault (``dream.steps``), when there is one, so that the message
+    always points at what to change.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        self.key = key
+        self.message = message
+        super().__init__(f"{key}: {message}" if key else message)

@@ -1,0 +1,168 @@
+"""The config schema, loading, overrides and every kind of config error."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dreamzoom import config, load_config
+from dreamzoom.errors import DreamzoomError
+
+from .conftest import ROOT, SAMPLE_PHOTO
+
+
+def error_of(raw, overrides=()) -> str:
+    with pytest.raises(DreamzoomError) as caught:
+        config.load(raw, overrides)
+    message = str(caught.value)
+    assert "\n" not in message, "config errors are one line"
+    return message
+
+
+def test_defaults_render_smooth_noise_to_renders_folder():
+    settings = config.load({})
+    assert settings.size == (512, 512)
+    assert settings.frame_count == 96
+    assert settings.source.noise is not None and settings.source.noise.kind == "smooth"
+    assert settings.model.weights == "bundled"
+    assert settings.dream.layers == {"mixed3": 1.0, "mixed5": 1.5}
+    assert settings.dream.frame0_steps == 3 * settings.dream.steps
+    assert settings.output.path == Path("renders/dreamzoom.mp4")
+
+
+def test_seconds_become_frames_at_the_output_rate():
+    assert config.load({"seconds": 2.5, "output": {"fps": 30}}).frame_count == 75
+    assert config.load({"frames": 7}).frame_count == 7
+
+
+def test_unknown_key_names_the_key_and_suggests_the_right_one():
+    message = error_of({"dream": {"stpes": 3}})
+    assert "unknown key 'dream.stpes'" in message
+    assert "did you mean 'dream.steps'" in message
+    assert "unknown key 'sede'" in error_of({"sede": 1}) and "did you mean 'seed'" in error_of({"sede": 1})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"frames": "many"}, "frames: Input should be a valid integer"),
+        ({"dream": {"steps": 2.5}}, "dream.steps"),
+        ({"dream": {"layers": {"mixed3": "lots"}}}, "dream.layers.mixed3"),
+        ({"motion": {"zoom": "fast"}}, "motion.zoom"),
+        ({"size": 512}, "size"),
+        ({"model": {"weights": 5}}, "model.weights: expected bundled, imagenet, random or the path"),
+        ({"output": {"preset": "fastest"}}, "output.preset"),
+        ({"source": {"noise": {"kind": "perlin"}}}, "source.noise.kind"),
+    ],
+)
+def test_wrong_types_name_the_key(raw, expected):
+    assert expected in error_of(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"frames": 0}, "frames: Input should be greater than or equal to 1 (got 0)"),
+        ({"dream": {"octave_scale": 1.0}}, "dream.octave_scale"),
+        ({"dream": {"step_size": -0.1}}, "dream.step_size"),
+        ({"output": {"crf": 60}}, "output.crf"),
+        ({"motion": {"zoom": 0}}, "motion.zoom"),
+        ({"size": [16, 16]}, "outside 32–16384"),
+        ({"dream": {"layers": {}}}, "dream.layers"),
+    ],
+)
+def test_out_of_range_values_name_the_key(raw, expected):
+    assert expected in error_of(raw)
+
+
+def test_odd_size_is_an_error_that_says_why():
+    message = error_of({"size": [512, 301]})
+    assert "height 301 is odd" in message and "yuv420p" in message
+
+
+def test_conflicting_keys():
+    assert "give one, not both" in error_of({"frames": 3, "seconds": 2})
+    assert "either image or noise" in error_of({"source": {"image": str(SAMPLE_PHOTO), "noise": {}}})
+    assert "drop name and weights" in error_of({"model": {"path": str(SAMPLE_PHOTO), "weights": "random"}})
+
+
+def test_missing_files_name_the_key_and_the_path(tmp_path):
+    message = error_of({"source": {"image": str(tmp_path / "nope.png")}})
+    assert message.startswith("source.image: file not found") and "nope.png" in message
+    assert error_of({"model": {"weights": "nowhere.h5"}}).startswith("model.weights: file not found")
+    assert error_of({"model": {"path": "nowhere.keras"}}).startswith("model.path: file not found")
+
+
+def test_several_problems_are_counted_on_the_same_line():
+    message = error_of({"frames": 0, "seed": -1})
+    assert "(and 1 more problem)" in message
+
+
+def test_yaml_files_are_read_safely_with_line_numbers(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("size: [64, 64]\ndream:\n  steps: 3\n   octaves: 2\n")
+    assert "line 4" in error_of(bad)
+    python_tag = tmp_path / "tag.yaml"
+    python_tag.write_text("seed: !!python/object/apply:os.system ['true']\n")
+    assert "invalid YAML" in error_of(python_tag)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- 1\n- 2\n")
+    assert "must be a mapping" in error_of(listing)
+    assert "config file not found" in error_of(tmp_path / "absent.yaml")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    assert config.load(empty).output.path == Path("renders/empty.mp4")
+
+
+def test_set_overrides_parse_values_as_yaml():
+    assert config.parse_set("motion.zoom=1.03") == ("motion.zoom", 1.03)
+    assert config.parse_set("size=[256, 128]") == ("size", [256, 128])
+    assert config.parse_set("output.frames_dir=null") == ("output.frames_dir", None)
+    assert config.parse_set("dream.layers={mixed4: 2}") == ("dream.layers", {"mixed4": 2})
+    with pytest.raises(DreamzoomError, match="KEY=VALUE"):
+        config.parse_set("motion.zoom")
+    settings = config.load({}, [("motion.zoom", 1.03), ("dream.layers.mixed4", 2.0), ("frames", 60)])
+    assert settings.motion.zoom == 1.03 and settings.frame_count == 60
+    assert settings.dream.layers == {"mixed3": 1.0, "mixed5": 1.5, "mixed4": 2.0}
+    assert "seed is a value, not a section" in error_of({"seed": 3}, [("seed.x", 1)])
+
+
+def test_input_paths_resolve_against_the_config_file_and_overrides_against_the_cwd(tmp_path, monkeypatch):
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "pic.png").write_bytes(SAMPLE_PHOTO.read_bytes())
+    (tmp_path / "other.png").write_bytes(SAMPLE_PHOTO.read_bytes())
+    file = folder / "c.yaml"
+    file.write_text("source:\n  image: pic.png\noutput:\n  path: out/c.mp4\n")
+    monkeypatch.chdir(tmp_path)
+    settings = config.load(file)
+    assert settings.source.image == folder / "pic.png"
+    assert settings.output.path == Path("out/c.mp4"), "outputs stay relative to where dreamzoom runs"
+    overridden = config.load(file, [("source.image", "other.png")])
+    assert overridden.source.image == tmp_path / "other.png"
+
+
+def test_shipped_configs_are_valid_and_use_the_bundled_weights(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        settings = config.load(path)
+        assert settings.model.weights == "bundled", path.name
+        assert settings.source.image is None or settings.source.image.is_file()
+    default = config.load(ROOT / "configs" / "default.yaml")
+    assert default.size == (512, 512) and default.frame_count == 96
+    assert set(default.dream.layers) == {"mixed3", "mixed5"}
+    assert config.load(ROOT / "configs" / "noise.yaml").source.noise is not None
+
+
+def test_load_config_keyword_overrides():
+    settings = load_config({"frames": 5}, motion__zoom=1.1, **{"dream.steps": 4})
+    assert (settings.frame_count, settings.motion.zoom, settings.dream.steps) == (5, 1.1, 4)
+
+
+def test_config_loading_does_not_import_tensorflow():
+    code = "import sys, dreamzoom.config as c; c.load({}); print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
