@@ -1,0 +1,38 @@
+"""TensorFlow and Keras, imported once and quietly.
+
+TensorFlow's native code prints CUDA probing messages straight to file descriptor 2 while it loads,
+before any log level applies, which would bury the progress bar under lines about drivers a CPU
+user does not have. Importing through this module sends those to /dev/null; Python errors raised
+during the import still propagate normally.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+with _native_stderr_silenced():
+    import keras
+    import tensorflow as tf
+
+    tf.config.list_physical_devices()  # device discovery prints its driver probes here, silenced
+
+__all__ = ["keras", "tf"]

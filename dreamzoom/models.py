@@ -1,0 +1,240 @@
+"""Networks to dream with: named architectures and their weights, preprocessing, feature extractors.
+
+A :class:`DreamModel` is a Keras model whose layer names are stable (``conv2d_5`` means the same
+layer in every session), the preprocessing that maps RGB in [0, 1] to its input, and the set of
+layers it may be dreamed at. Feature extractors are cut from it up to the deepest layer asked for,
+so that dreaming ``mixed3`` never runs ``mixed4`` and above.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.error import URLError
+
+import numpy as np
+
+from . import config
+from .backend import keras, tf
+from .errors import DreamzoomError
+
+#: Deepest InceptionV3 layer whose ImageNet weights ship with dreamzoom (see ``weights/README.md``).
+BUNDLED_TOP = "mixed5"
+
+# Per-channel ``(scale, offset)`` after optional RGB→BGR, mapping RGB in [0, 1] to each model input.
+_IMAGENET_MEAN_RGB = np.array([0.485, 0.456, 0.406], np.float32)
+_IMAGENET_STD_RGB = np.array([0.229, 0.224, 0.225], np.float32)
+_CAFFE_MEAN_BGR = np.array([103.939, 116.779, 123.68], np.float32)  # Caffe's own, in 0–255
+_PREPROCESS: dict[str, tuple[bool, np.ndarray, np.ndarray]] = {
+    "inception": (False, np.full(3, 2.0, np.float32), np.full(3, -1.0, np.float32)),
+    "caffe": (True, np.full(3, 255.0, np.float32), -_CAFFE_MEAN_BGR),
+    "torch": (False, 1.0 / _IMAGENET_STD_RGB, -_IMAGENET_MEAN_RGB / _IMAGENET_STD_RGB),
+    "unit": (False, np.ones(3, np.float32), np.zeros(3, np.float32)),
+    "raw": (False, np.full(3, 255.0, np.float32), np.zeros(3, np.float32)),
+}
+
+
+def preprocess(images: tf.Tensor, mode: str) -> tf.Tensor:
+    """Map RGB images in [0, 1] (last axis = channels) to a model's input convention."""
+    bgr, scale, offset = _PREPROCESS[mode]
+    if bgr:
+        images = images[..., ::-1]
+    return images * scale + offset
+
+
+@dataclass(eq=False)
+class DreamModel:
+    """A network ready for dreaming: stable layer names, its preprocessing, its dreamable layers."""
+
+    network: keras.Model
+    preprocess_mode: str
+    label: str
+    #: Layers that may be dreamed at, in network order.
+    dreamable: tuple[str, ...]
+    #: Layers of the architecture that exist but cannot be dreamed at here, and why.
+    unavailable: frozenset[str] = frozenset()
+    unavailable_hint: str = ""
+    _extractors: dict[tuple[str, ...], keras.Model] = field(default_factory=dict, repr=False)
+
+    def check_layers(self, names: list[str], key: str) -> None:
+        """Raise a one-line error naming the first layer that cannot be dreamed at."""
+        known = set(self.dreamable)
+        for name in names:
+            if name in known:
+                continue
+            if name in self.unavailable:
+                raise DreamzoomError(f"layer '{name}' {self.unavailable_hint}", key=f"{key}.{name}")
+            close = difflib.get_close_matches(name, self.dreamable, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise DreamzoomError(
+                f"{self.label} has no dreamable layer '{name}'{hint}; `dreamzoom layers` lists them",
+                key=f"{key}.{name}",
+            )
+
+    def extractor(self, layers: tuple[str, ...]) -> keras.Model:
+        """A model from the input to ``layers`` (in that order), built once and reused."""
+        if layers not in self._extractors:
+            outputs = [self.network.get_layer(name).output for name in layers]
+            self._extractors[layers] = keras.Model(self.network.input, outputs, name="features")
+        return self._extractors[layers]
+
+    def output_shapes(self, layers: tuple[str, ...], size: tuple[int, int]) -> list[tuple[int, ...]]:
+        """Each layer's output shape ``(height, width, channels)`` for a frame of ``size = (w, h)``."""
+        specs = self.extractor(layers).compute_output_spec(keras.KerasTensor((1, size[1], size[0], 3)))
+        specs = specs if isinstance(specs, list) else [specs]
+        return [tuple(spec.shape[1:]) for spec in specs]
+
+    def min_size(self, layers: tuple[str, ...]) -> int:
+        """The smallest square input whose every requested layer output is at least 1×1."""
+        low, high = 1, 4096  # invariant: ``high`` works
+        while low < high:
+            middle = (low + high) // 2
+            try:
+                self.output_shapes(layers, (middle, middle))
+                high = middle
+            except ValueError:  # Keras: "computed output size would be zero or negative"
+                low = middle + 1
+        return high
+
+
+@functools.lru_cache(maxsize=4)
+def load(spec: config.Model) -> DreamModel:
+    """The network a config's ``model`` section names, built once per process."""
+    if spec.path is not None:
+        return _load_saved(spec.path, spec.preprocess or "inception")
+    mode = spec.preprocess or "inception"
+    if spec.weights == "bundled":
+        return _bundled_inception(mode)
+    if spec.weights == "imagenet":
+        network = _download_guarded(lambda: _inception(weights="imagenet"))
+        return _wrap(network, mode, "InceptionV3 (ImageNet)")
+    if spec.weights == "random":
+        keras.utils.set_random_seed(0)  # the same untrained network every time
+        return _wrap(_inception(weights=None), mode, "InceptionV3 (random weights)")
+    try:
+        network = _inception(weights=str(spec.weights))
+    except (ValueError, OSError) as error:
+        reason = str(error).splitlines()[0]
+        raise DreamzoomError(
+            f"cannot load {spec.weights} as InceptionV3 weights: {reason}", key="model.weights"
+        ) from None
+    return _wrap(network, mode, f"InceptionV3 ({Path(spec.weights).name})")
+
+
+def _inception(weights: str | None) -> keras.Model:
+    network = keras.applications.InceptionV3(include_top=False, weights=weights, input_shape=(None, None, 3))
+    canonicalise_names(network)
+    return network
+
+
+def _wrap(network: keras.Model, mode: str, label: str) -> DreamModel:
+    return DreamModel(network, mode, label, _image_layers(network))
+
+
+def _image_layers(network: keras.Model) -> tuple[str, ...]:
+    """Layers with an image-shaped output (batch, height, width, channels), in network order."""
+    return tuple(
+        layer.name
+        for layer in network.layers
+        if not isinstance(layer, keras.layers.InputLayer) and len(layer.output.shape) == 4
+    )
+
+
+def _bundled_inception(mode: str) -> DreamModel:
+    full = _inception(weights=None)
+    network = keras.Model(full.input, full.get_layer(BUNDLED_TOP).output, name="inception_v3_mixed5")
+    with resources.files("dreamzoom.weights").joinpath("inception_v3_mixed5.npz").open("rb") as handle:
+        stored = np.load(handle)
+        for layer in network.layers:
+            if layer.weights:
+                layer.set_weights(
+                    [_dequantize(stored, f"{layer.name}/{i}") for i in range(len(layer.weights))]
+                )
+    dreamable = _image_layers(network)
+    return DreamModel(
+        network,
+        mode,
+        "InceptionV3 (bundled ImageNet weights up to mixed5)",
+        dreamable,
+        unavailable=frozenset(_image_layers(full)) - set(dreamable),
+        unavailable_hint=f"is above {BUNDLED_TOP}, the deepest layer with bundled weights: set "
+        "model.weights: imagenet for the full network",
+    )
+
+
+def _dequantize(stored: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
+    low, high = stored[f"{key}/range"].astype(np.float64)
+    codes = stored[f"{key}/q"].astype(np.float64)
+    return (low + codes * ((high - low) / 255)).astype(np.float32)
+
+
+def _load_saved(path: Path, mode: str) -> DreamModel:
+    try:
+        network = keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many types for a bad file; all mean "not a model"
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise DreamzoomError(f"cannot load {path} as a Keras model: {reason}", key="model.path") from None
+    shape = tuple(network.inputs[0].shape) if len(network.inputs) == 1 else ()
+    if len(shape) != 4 or shape[-1] != 3:
+        raise DreamzoomError(
+            f"{path.name} takes input of shape {shape or 'several inputs'}; dreaming needs one RGB "
+            "image input (batch, height, width, 3)",
+            key="model.path",
+        )
+    if shape[1] is not None or shape[2] is not None:
+        raise DreamzoomError(
+            f"{path.name} takes fixed {shape[2]}×{shape[1]} images; dreaming resizes frames, so "
+            "save the model with input_shape=(None, None, 3)",
+            key="model.path",
+        )
+    return _wrap(network, mode, path.name)
+
+
+def _download_guarded(build: Callable[[], keras.Model]) -> keras.Model:
+    """Run a build that downloads weights through Keras, turning an offline failure into one line."""
+    try:
+        return build()
+    except Exception as error:
+        text = str(error)
+        if not (isinstance(error, (URLError, OSError)) or "fetch failure" in text or "URL" in text):
+            raise
+        raise DreamzoomError(
+            "could not download the InceptionV3 ImageNet weights (no network?): use model.weights: "
+            "bundled (offline, layers up to mixed5), a local weights file (model.weights: PATH), or "
+            "a saved model (model.path: FILE.keras)",
+            key="model.weights",
+        ) from None
+
+
+_AUTO_NAME = re.compile(r"(?P<base>.+?)(?:_(?P<index>\d+))?")
+
+
+def _snake_case(class_name: str) -> str:
+    """Keras' automatic layer-name prefix for a class (``BatchNormalization`` → ``batch_normalization``)."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def canonicalise_names(network: keras.Model) -> None:
+    """Give automatically named layers the names they get in a fresh session.
+
+    Keras numbers automatic names per process, so a second InceptionV3 built in one session has
+    ``conv2d_94`` where the first had ``conv2d``. Layer names are part of a config (channel and
+    layer objectives name them), so they are renumbered from zero per prefix.
+    """
+    groups: dict[str, list[tuple[int, keras.layers.Layer]]] = defaultdict(list)
+    for layer in network.layers:
+        base = _snake_case(type(layer).__name__)
+        match = _AUTO_NAME.fullmatch(layer.name)
+        if match and match["base"] == base:
+            groups[base].append((int(match["index"] or 0), layer))
+    for base, members in groups.items():
+        first = min(index for index, _ in members)
+        for index, layer in members:
+            layer.name = base if index == first else f"{base}_{index - first}"

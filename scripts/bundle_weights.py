@@ -1,0 +1,47 @@
+"""Rebuild the compact weight files bundled in ``dreamzoom/weights/`` from ``../shared/models``.
+
+The InceptionV3 weights in the shared model were 8-bit quantized upstream (nsfwjs), so every
+tensor holds at most 256 evenly spaced values: storing the 8-bit codes plus each tensor's minimum
+and maximum reproduces them to float32 rounding in a quarter of the space. Run from the repository
+root:  python scripts/bundle_weights.py [SHARED_MODELS_DIR]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+WEIGHTS = ROOT / "dreamzoom" / "weights"
+
+
+def quantize(array: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """8-bit codes and (min, max) of a tensor whose values lie on a 256-step grid."""
+    lo, hi = float(array.min()), float(array.max())
+    scale = (hi - lo) / 255 or 1.0
+    codes = np.round((array.astype(np.float64) - lo) / scale)
+    if np.abs(codes * scale + lo - array).max() > 1e-3 * scale:
+        raise ValueError("tensor is not on an 8-bit grid; it would not survive uint8 storage")
+    return codes.astype(np.uint8), np.array([lo, hi], np.float32)
+
+
+def bundle_inception(source: Path) -> None:
+    import keras
+
+    model = keras.models.load_model(source, compile=False)
+    arrays: dict[str, np.ndarray] = {}
+    for layer in model.layers:
+        for index, weight in enumerate(layer.weights):
+            codes, bounds = quantize(weight.numpy())
+            arrays[f"{layer.name}/{index}/q"] = codes
+            arrays[f"{layer.name}/{index}/range"] = bounds
+    out = WEIGHTS / "inception_v3_mixed5.npz"
+    np.savez_compressed(out, **arrays)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(arrays) // 2} tensors)")
+
+
+if __name__ == "__main__":
+    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "models"
+    bundle_inception(shared / "inception_v3_mixed5.keras")
