@@ -1,0 +1,70 @@
+"""The dream step: it raises its objective, changes photos visibly, and traces once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dreamzoom import config, objectives, source
+from dreamzoom.dream import Dreamer, Params, octave_sizes
+
+from .conftest import SAMPLE_PHOTO
+
+
+@pytest.fixture(scope="module")
+def dreamer(bundled) -> Dreamer:
+    return Dreamer(bundled, objectives.from_config(config.Dream(layers={"mixed3": 1.0, "mixed5": 1.5})))
+
+
+def test_octave_sizes_run_coarse_to_fine_and_skip_those_too_small():
+    assert octave_sizes((300, 200), 3, 1.5, 43) == [(133, 89), (200, 133), (300, 200)]
+    assert octave_sizes((100, 60), 4, 2.0, 43) == [(50, 30), (100, 60)][1:], "30 px is below 43"
+    assert octave_sizes((40, 40), 3, 1.5, 43) == [(40, 40)], "the frame itself is always dreamed"
+
+
+def test_objectives_compose_with_weights(bundled):
+    combined = objectives.from_config(config.Dream(layers={"mixed3": 2.0, "mixed5": -1.0}))
+    assert combined.layers == ("mixed3", "mixed5")
+    features = {
+        "mixed3": np.full((1, 2, 2, 3), 3.0, np.float32),
+        "mixed5": np.full((1, 2, 2, 3), 2.0, np.float32),
+    }
+    assert float(combined(features)) == pytest.approx(2.0 * 9.0 - 1.0 * 4.0)
+
+
+def test_one_step_raises_the_objective(dreamer, photo):
+    before = dreamer.objective_value(photo)
+    image, value = dreamer.step(photo, np.zeros(2, np.int32), np.float32(0.01))
+    assert float(value) == pytest.approx(before, rel=1e-4), "the step reports the objective it climbed from"
+    assert dreamer.objective_value(image.numpy()) > before * 1.02
+    assert image.numpy().min() >= 0.0 and image.numpy().max() <= 1.0
+
+
+def test_new_octave_sizes_and_frames_do_not_retrace(dreamer):
+    rng = np.random.default_rng(0)
+    for width, height in [(64, 64), (160, 96), (96, 150)]:
+        frame = rng.uniform(0, 1, (height, width, 3)).astype(np.float32)
+        dreamer.dream(frame, Params(1, 0.01, 3, 1.4, 4), rng)
+    assert dreamer.step.experimental_get_tracing_count() == 1
+
+
+def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fold(dreamer):
+    photo = source.fit(source.read_image(SAMPLE_PHOTO), (160, 160), "cover")
+    defaults = config.Dream()
+    params = Params(
+        defaults.frame0_steps, defaults.step_size, defaults.octaves, defaults.octave_scale, defaults.jitter
+    )
+    dreamed, _ = dreamer.dream(photo, params, np.random.default_rng(0))
+    before, after = dreamer.objective_value(photo), dreamer.objective_value(dreamed)
+    assert after > 3.0 * before
+    assert np.abs(dreamed - photo).mean() > 0.03, "a visible change, not a nudge"
+    assert np.corrcoef(dreamed.ravel(), photo.ravel())[0, 1] > 0.6, "still the same picture underneath"
+
+
+def test_the_same_random_state_gives_the_same_dream(dreamer, photo):
+    params = Params(3, 0.01, 2, 1.5, 16)
+    first, _ = dreamer.dream(photo, params, np.random.default_rng(9))
+    second, _ = dreamer.dream(photo, params, np.random.default_rng(9))
+    other, _ = dreamer.dream(photo, params, np.random.default_rng(10))
+    assert np.array_equal(first, second)
+    assert not np.array_equal(first, other), "jitter depends on the random state"
