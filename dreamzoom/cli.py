@@ -1,0 +1,129 @@
+"""The ``dreamzoom`` command: render, validate, layers.
+
+Commands are thin: each maps its arguments onto the Python API. Every error a user can cause
+arrives here as a :class:`DreamzoomError` (or a click usage error) and leaves as one line on
+stderr with exit code 2; Ctrl-C exits with 130.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from . import config as config_module
+from .errors import DreamzoomError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+_set_option = click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config key (value read as YAML), e.g. --set motion.zoom=1.03. Repeatable.",
+)
+
+
+def _load(
+    config_path: str | None, assignments: tuple[str, ...], extra: list[tuple[str, Any]] | None = None
+) -> config_module.Config:
+    overrides = [config_module.parse_set(item) for item in assignments] + (extra or [])
+    return config_module.load(config_path, overrides)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dreamzoom")
+def cli() -> None:
+    """Endless DeepDream zoom videos from a YAML config."""
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the video here (overrides output.path)."
+)
+@_set_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def render(config: str, output: str | None, assignments: tuple[str, ...], quiet: bool) -> None:
+    """Render CONFIG to an MP4."""
+    from .renderer import run
+
+    extra = [("output.path", str(Path(output).absolute()))] if output else []
+    settings = _load(config, assignments, extra)
+    path = run(settings, progress=not quiet)
+    if not quiet:
+        width, height = settings.size
+        click.echo(
+            f"wrote {path} ({settings.frame_count} frames, {width}×{height}, {settings.output.fps:g} fps)",
+            err=True,
+        )
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@_set_option
+def validate(config: str, assignments: tuple[str, ...]) -> None:
+    """Check CONFIG — keys, values, files, model and layers — without rendering."""
+    from .renderer import prepare
+
+    settings = _load(config, assignments)
+    prepare(settings)
+    click.echo(f"{config}: ok ({settings.frame_count} frames, {settings.size[0]}×{settings.size[1]})")
+
+
+@cli.command()
+@click.option(
+    "-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Use this config's model and size."
+)
+@_set_option
+@click.option(
+    "-a", "--all", "show_all", is_flag=True, help="Every image-shaped layer, not only the main blocks."
+)
+def layers(config_path: str | None, assignments: tuple[str, ...], show_all: bool) -> None:
+    """List the model's dreamable layers with their output shapes."""
+    from . import models
+
+    settings = _load(config_path, assignments)
+    model = models.load(settings.model)
+    names = model.dreamable
+    blocks = tuple(name for name in names if re.fullmatch(r"mixed\d+", name))
+    if blocks and not show_all:
+        names = blocks
+    width, height = settings.size
+    shapes = model.output_shapes(names, settings.size)
+    click.echo(f"{model.label}; output shapes for {width}×{height} frames (height × width × channels):")
+    column = max(len(name) for name in names)
+    for name, shape in zip(names, shapes, strict=True):
+        click.echo(f"  {name:<{column}}  {' × '.join(str(d) for d in shape)}")
+    if blocks and not show_all:
+        click.echo(f"({len(model.dreamable)} layers in all: --all lists every one)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the console script's entry point)."""
+    try:
+        result = cli.main(args=argv, prog_name="dreamzoom", standalone_mode=False)
+    except DreamzoomError as error:
+        click.echo(f"dreamzoom: error: {error}", err=True)
+        return EXIT_USER_ERROR
+    except click.UsageError as error:
+        where = f" (see 'dreamzoom {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
+        click.echo(f"dreamzoom: error: {error.format_message()}{where}", err=True)
+        return EXIT_USER_ERROR
+    except click.ClickException as error:
+        click.echo(f"dreamzoom: error: {error.format_message()}", err=True)
+        return error.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("dreamzoom: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

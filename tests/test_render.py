@@ -1,0 +1,113 @@
+"""End-to-end renders, checked by decoding the MP4 they write."""
+
+from __future__ import annotations
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from PIL import Image
+
+import dreamzoom
+from dreamzoom.errors import DreamzoomError
+
+from .conftest import small_config
+
+
+def decode(path) -> tuple[dict, list[np.ndarray]]:
+    """The video's metadata and its frames as uint8 RGB arrays, decoded by ffmpeg."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    frames = [np.frombuffer(data, np.uint8).reshape(height, width, 3) for data in reader]
+    return meta, frames
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+def pngs(folder) -> list[np.ndarray]:
+    return [np.asarray(Image.open(path)) for path in sorted(folder.glob("frame_*.png"))]
+
+
+def test_render_writes_a_playable_mp4_of_the_frames_it_made(tmp_path):
+    config = small_config(tmp_path)
+    config["output"]["frames_dir"] = str(tmp_path / "frames")
+    config["size"] = [128, 96]
+    config["frames"] = 4
+    path = dreamzoom.render(config)
+    assert path == tmp_path / "out.mp4" and path.is_file()
+    assert not list(tmp_path.glob("*.partial*")), "the temporary name is gone"
+    meta, frames = decode(path)
+    written = pngs(tmp_path / "frames")
+    assert meta["size"] == (128, 96) and meta["fps"] == 12
+    assert len(frames) == len(written) == 4
+    for decoded, original in zip(frames, written, strict=True):
+        assert original.shape == (96, 128, 3)
+        assert psnr(decoded, original) > 32, "H.264 at crf 10 is close to what was written"
+    assert psnr(written[0], written[1]) < 25, "the zoom and the dream change each frame"
+
+
+def test_frame_zero_is_the_dreamed_source_and_later_frames_zoom_in(tmp_path, bundled):
+    config = small_config(tmp_path)
+    config["output"]["frames_dir"] = str(tmp_path / "frames")
+    config["dream"]["steps"] = 0  # no dreaming after frame 0: pure zoom
+    config["motion"]["zoom"] = 1.25
+    dreamzoom.render(config)
+    first, second = (frame.astype(np.float32) / 255 for frame in pngs(tmp_path / "frames")[:2])
+    from dreamzoom import motion
+
+    expected = motion.apply(first, motion.transform((96, 96), 1.25, 0.0, (0, 0)))
+    assert psnr((expected * 255).round(), (second * 255).round()) > 38
+
+
+def test_the_same_config_and_seed_give_identical_frames(tmp_path):
+    runs = []
+    for name in ("a", "b"):
+        config = small_config(tmp_path / name)
+        config["output"]["frames_dir"] = str(tmp_path / name / "frames")
+        dreamzoom.render(config)
+        runs.append((pngs(tmp_path / name / "frames"), decode(tmp_path / name / "out.mp4")[1]))
+    (frames_a, video_a), (frames_b, video_b) = runs
+    assert all(np.array_equal(x, y) for x, y in zip(frames_a, frames_b, strict=True))
+    assert all(np.array_equal(x, y) for x, y in zip(video_a, video_b, strict=True))
+    other = small_config(tmp_path / "c")
+    other["seed"] = 4
+    other["output"]["frames_dir"] = str(tmp_path / "c" / "frames")
+    dreamzoom.render(other)
+    assert not np.array_equal(pngs(tmp_path / "c" / "frames")[1], frames_a[1]), "the seed drives the jitter"
+
+
+def test_render_from_noise_with_seconds_and_rotation(tmp_path):
+    config = small_config(tmp_path)
+    config["source"] = {"noise": {"kind": "smooth", "scale": 16}}
+    del config["frames"]
+    config["seconds"] = 0.25  # × 12 fps = 3 frames
+    config["motion"] = {"zoom": 0.98, "rotate": 2.0, "pan": [1, 0]}
+    _, frames = decode(dreamzoom.render(config))
+    assert len(frames) == 3
+    assert frames[2].std() > 10, "structure, not a flat frame"
+
+
+def test_a_frame_too_small_for_the_layers_is_a_config_error(tmp_path):
+    config = small_config(tmp_path)
+    config["size"] = [40, 40]
+    with pytest.raises(DreamzoomError, match=r"^size: 40×40 is too small .* at least 43 px"):
+        dreamzoom.render(config)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_unknown_layers_fail_before_anything_is_written(tmp_path):
+    config = small_config(tmp_path)
+    config["dream"]["layers"] = {"mixed3": 1.0, "mixed9": 1.0}
+    with pytest.raises(DreamzoomError, match="dream.layers.mixed9: layer 'mixed9' is above mixed5"):
+        dreamzoom.render(config)
+    assert not list(tmp_path.iterdir())
+
+
+def test_output_folders_are_created(tmp_path):
+    config = small_config(tmp_path)
+    config["frames"] = 1
+    config["output"]["path"] = str(tmp_path / "deep" / "er" / "clip.mp4")
+    assert dreamzoom.render(config).is_file()
