@@ -1,4 +1,4 @@
-"""The ``dreamzoom`` command: render, validate, layers.
+"""The ``dreamzoom`` command: render, validate, preview, sweep, layers, classes.
 
 Commands are thin: each maps its arguments onto the Python API. Every error a user can cause
 arrives here as a :class:`DreamzoomError` (or a click usage error) and leaves as one line on
@@ -7,7 +7,6 @@ stderr with exit code 2; Ctrl-C exits with 130.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,18 +90,106 @@ def layers(config_path: str | None, assignments: tuple[str, ...], show_all: bool
 
     settings = _load(config_path, assignments)
     model = models.load(settings.model)
-    names = model.dreamable
-    blocks = tuple(name for name in names if re.fullmatch(r"mixed\d+", name))
-    if blocks and not show_all:
-        names = blocks
+    names = model.dreamable if show_all else model.blocks
     width, height = settings.size
     shapes = model.output_shapes(names, settings.size)
     click.echo(f"{model.label}; output shapes for {width}×{height} frames (height × width × channels):")
     column = max(len(name) for name in names)
     for name, shape in zip(names, shapes, strict=True):
         click.echo(f"  {name:<{column}}  {' × '.join(str(d) for d in shape)}")
-    if blocks and not show_all:
+    if len(names) < len(model.dreamable):
         click.echo(f"({len(model.dreamable)} layers in all: --all lists every one)")
+
+
+@cli.command("classes")
+@click.argument("query", required=False, default="")
+def classes_command(query: str) -> int:
+    """List ImageNet classes whose names contain QUERY (all 1000 without one)."""
+    from . import classes
+
+    matches = classes.search(query)
+    if not matches:
+        click.echo(f"no ImageNet class name contains {query!r}", err=True)
+        return 1
+    for index, names in matches:
+        click.echo(f"{index:4d}  {names}")
+    return 0
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option(
+    "--frame", type=click.IntRange(min=0), default=0, show_default=True, help="Which frame to show."
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="PNG to write; default beside the video."
+)
+@_set_option
+def preview(config: str, frame: int, output: str | None, assignments: tuple[str, ...]) -> None:
+    """Render one still of CONFIG (frame N), to try settings before a long render."""
+    from .renderer import preview as render_still
+    from .sinks import write_png
+
+    settings = _load(config, assignments)
+    assert settings.output.path is not None
+    default = settings.output.path.with_name(f"{settings.output.path.stem}-frame{frame}.png")
+    path = write_png(Path(output) if output else default, render_still(settings, frame))
+    click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--layers", "layer_list", help="Comma-separated layers, one cell each: mixed0,mixed1,mixed2.")
+@click.option(
+    "--channels", "channel_spec", help="Channels of one layer, one cell each: mixed4:0-7 or mixed4:97,120."
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="PNG to write.")
+@click.option("--columns", type=click.IntRange(min=1), help="Cells per row (default: a near-square grid).")
+@_set_option
+def sweep(
+    config: str,
+    layer_list: str | None,
+    channel_spec: str | None,
+    output: str,
+    columns: int | None,
+    assignments: tuple[str, ...],
+) -> None:
+    """A labelled contact sheet of CONFIG's frame 0 dreamed at each layer or channel."""
+    from .config import Term
+    from .renderer import sweep as run_sweep
+    from .sheet import contact_sheet
+    from .sinks import write_png
+
+    cells = [(name, Term(layer=name)) for name in _split(layer_list)]
+    if channel_spec:
+        layer, channels = parse_channels(channel_spec)
+        cells += [(f"{layer}:{channel}", Term(layer=layer, channels=[channel])) for channel in channels]
+    if not cells:
+        raise click.UsageError("give --layers, --channels or both")
+    settings = _load(config, assignments)
+    path = write_png(Path(output), contact_sheet(run_sweep(settings, cells), columns))
+    click.echo(f"wrote {path} ({len(cells)} cells)", err=True)
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def parse_channels(spec: str) -> tuple[str, list[int]]:
+    """``mixed4:0-3,10`` → ``("mixed4", [0, 1, 2, 3, 10])``."""
+    layer, sep, ranges = spec.partition(":")
+    channels: list[int] = []
+    try:
+        for part in _split(ranges):
+            first, dash, last = part.partition("-")
+            channels += list(range(int(first), int(last) + 1)) if dash else [int(first)]
+    except ValueError:
+        channels = []
+    if not sep or not layer or not channels or min(channels) < 0:
+        raise DreamzoomError(
+            f"--channels expects LAYER:CHANNELS like mixed4:0-7 or mixed4:97,120, got {spec!r}"
+        )
+    return layer.strip(), channels
 
 
 def main(argv: list[str] | None = None) -> int:

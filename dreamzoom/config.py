@@ -16,6 +16,7 @@ import difflib
 import json
 import types
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -85,12 +86,17 @@ class Source(Section):
 class Model(Section):
     """The network whose features are dreamed."""
 
-    name: Literal["inception_v3"] = Field("inception_v3", description="Named network architecture.")
+    name: Literal["inception_v3", "squeezenet"] = Field(
+        "inception_v3",
+        description="Named network: `inception_v3` (the DeepDream classic) or `squeezenet` (a small "
+        "ImageNet classifier, bundled whole, for class objectives offline).",
+    )
     weights: Literal["bundled", "imagenet", "random"] | InputPath = Field(
         "bundled",
-        description="`bundled`: ImageNet weights up to `mixed5`, shipped with dreamzoom (offline); "
-        "`imagenet`: the full network through Keras' one-time download; `random`: untrained "
-        "(tests, timing); or the path of a Keras weights file for the architecture.",
+        description="`bundled`: shipped with dreamzoom, no network (InceptionV3 up to `mixed5`; "
+        "SqueezeNet whole); `imagenet`: the full InceptionV3 with its classifier through Keras' "
+        "one-time download; `random`: untrained (tests, timing); or the path of a Keras weights "
+        "file for InceptionV3.",
     )
     path: InputPath | None = Field(
         None,
@@ -101,7 +107,14 @@ class Model(Section):
         None,
         description="How RGB in [0, 1] is mapped to the model's input: `inception` [-1, 1], "
         "`caffe` (BGR, ImageNet mean subtracted, 0–255), `torch` (ImageNet mean/std), `unit` "
-        "[0, 1], `raw` [0, 255]. Default: the named model's own (`inception`).",
+        "[0, 1], `raw` [0, 255]. Default: the named model's own (`inception`; `caffe` for "
+        "SqueezeNet).",
+    )
+    class_layer: str | None = Field(
+        None,
+        description="The layer holding the class scores (before softmax) that `class` objectives "
+        "raise. Default: the named model's own (`logits` for InceptionV3, `avgpool10` for "
+        "SqueezeNet); required for a `model.path` model.",
     )
 
     @field_validator("weights", mode="before")
@@ -117,7 +130,131 @@ class Model(Section):
     def _path_excludes_name(self) -> Model:
         if self.path is not None and ({"name", "weights"} & self.model_fields_set):
             raise ValueError("path loads a whole saved model: drop name and weights")
+        if self.name == "squeezenet" and self.weights not in ("bundled", "random"):
+            raise ValueError(
+                "weights: squeezenet comes bundled (or random); imagenet and files are for inception_v3"
+            )
         return self
+
+
+class Term(Section):
+    """One objective term: a layer, some channels of a layer, a class, or a guide image."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    layer: str | None = Field(
+        None,
+        description='The layer: alone, "more of whatever it sees"; with `channels` or `guide`, where they apply.',
+    )
+    channels: list[Annotated[int, Field(ge=0)]] | None = Field(
+        None, min_length=1, description="Feature maps of `layer` to raise (their mean activation)."
+    )
+    class_: str | int | None = Field(
+        None,
+        alias="class",
+        description="An ImageNet class, by name (`banana`) or index (954): its score before softmax "
+        "at `model.class_layer`. `dreamzoom classes QUERY` finds names.",
+    )
+    guide: InputPath | None = Field(
+        None,
+        description="An image whose `layer` features the frame is pulled toward (original DeepDream's guide).",
+    )
+    weight: float = Field(1.0, description="Multiplies the term; negative weights suppress.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Term:
+        if self.class_ is not None:
+            if self.layer is not None or self.channels is not None or self.guide is not None:
+                raise ValueError("a class term takes only class and weight")
+        elif self.layer is None:
+            raise ValueError("give layer (with channels or guide if wanted) or class")
+        elif self.channels is not None and self.guide is not None:
+            raise ValueError("give channels or guide, not both")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``layer``, ``channel``, ``class`` or ``guide``."""
+        if self.class_ is not None:
+            return "class"
+        return "guide" if self.guide is not None else "channel" if self.channels is not None else "layer"
+
+
+@dataclass(frozen=True)
+class PriorSettings:
+    """Concrete prior settings, after a preset and its overrides are combined (see ``prior.py``)."""
+
+    gradient: str = "none"
+    levels: int = 4
+    sigma: float = 1.0
+    scale: float = 0.0
+    rotate: float = 0.0
+    tv: float = 0.0
+    colour: bool = False
+
+
+#: Starting points: ``dream`` keeps the detail of classic DeepDream while damping its speckle;
+#: ``object`` makes class visualisations from noise show object parts rather than texture.
+PRIOR_PRESETS = {
+    "dream": PriorSettings(gradient="gaussian", sigma=0.7, scale=0.02, rotate=2.0),
+    "object": PriorSettings(gradient="laplacian", levels=4, scale=0.1, rotate=10.0, tv=0.2),
+    "none": PriorSettings(),
+}
+
+
+class Prior(Section):
+    """What keeps dreams looking like pictures: a preset, and any of its settings overridden."""
+
+    preset: Literal["auto", "dream", "object", "none"] = Field(
+        "auto",
+        description="`dream` (gentle gradient blur, small random rescale and rotation: classic "
+        "DeepDream detail without speckle), `object` (Laplacian-normalised gradient, larger random "
+        "transforms, total variation: recognisable objects from class objectives), `none`, or "
+        "`auto`: `object` when a `class` objective is present, else `dream`.",
+    )
+    gradient: Literal["none", "gaussian", "laplacian"] | None = Field(
+        None,
+        description="Gradient smoothing: `laplacian` normalises every band of a Laplacian pyramid "
+        "(coarse structure grows as fast as fine detail), `gaussian` blurs it, `none` leaves it.",
+    )
+    levels: int | None = Field(None, ge=1, le=8, description="`laplacian`: pyramid bands.")
+    sigma: float | None = Field(
+        None, gt=0.0, le=16.0, description="`gaussian`: blur radius (standard deviation, pixels)."
+    )
+    scale: float | None = Field(
+        None,
+        ge=0.0,
+        le=0.5,
+        description="Transformation robustness: random rescale by up to ± this fraction each step.",
+    )
+    rotate: float | None = Field(
+        None,
+        ge=0.0,
+        le=45.0,
+        description="Transformation robustness: random rotation by up to ± this many degrees each step.",
+    )
+    tv: float | None = Field(
+        None,
+        ge=0.0,
+        description="Total-variation penalty, relative to the dream's own pull (0.2: a fifth as strong).",
+    )
+    colour: bool | None = Field(
+        None,
+        description="Climb in decorrelated colour (lucid's trick): muted, natural colours instead of neon ones.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if data is None or data is False or isinstance(data, str):
+            return {"preset": "none" if data in (None, False) else data}
+        return data
+
+    def settings(self, has_class: bool) -> PriorSettings:
+        """The preset (``auto`` resolved by whether a class objective is present) with overrides applied."""
+        preset = ("object" if has_class else "dream") if self.preset == "auto" else self.preset
+        chosen = {name: value for name, value in self if name != "preset" and value is not None}
+        return replace(PRIOR_PRESETS[preset], **chosen)
 
 
 class Dream(Section):
@@ -125,10 +262,25 @@ class Dream(Section):
 
     layers: dict[str, float] = Field(
         default_factory=lambda: {"mixed3": 1.0, "mixed5": 1.5},
-        min_length=1,
-        description="Layers to amplify and their weights: the objective is the weighted sum of "
-        "their mean activations (a negative weight suppresses a layer). Low layers give strokes "
-        "and ornaments, high layers eyes and animals; `dreamzoom layers` lists them.",
+        description="Layers to amplify and their weights, each adding its mean squared activation "
+        "(a negative weight suppresses a layer). Low layers give strokes and ornaments, high "
+        "layers eyes and animals; `dreamzoom layers` lists them. The default applies only when "
+        "`objectives` is empty.",
+    )
+    objectives: list[Term] = Field(
+        default_factory=list,
+        description="More terms, summed with `layers`: `{layer: mixed4, channels: [97, 120]}`, "
+        "`{class: banana}`, `{guide: guide.jpg, layer: mixed3}`, each with an optional `weight`.",
+    )
+    prior: Prior = Field(
+        default_factory=Prior,
+        description="The natural-image prior: `prior: object` picks a preset, `prior: none` turns it off.",
+    )
+    tile_size: int = Field(
+        1024,
+        ge=0,
+        description="Frames (and octaves) wider or taller than this are dreamed in tiles of about "
+        "this size, with random offsets so no seams show; bounds memory at 4K. 0: never tile.",
     )
     steps: int = Field(
         6, ge=0, description="Gradient-ascent steps per octave, for every frame after the first."
@@ -140,13 +292,13 @@ class Dream(Section):
         "needs more work; default 3 × `steps`.",
     )
     step_size: float = Field(
-        0.006,
+        0.005,
         gt=0.0,
         le=1.0,
         description="Mean pixel change per step (0–1 scale); the gradient is normalised.",
     )
     octaves: int = Field(
-        2,
+        3,
         ge=1,
         le=12,
         description="Scales dreamed, coarse to fine; the detail each adds is carried to the next.",
@@ -157,6 +309,20 @@ class Dream(Section):
         ge=0,
         description="Random shift (pixels, each axis) before each step, so the dream has no fixed grid.",
     )
+
+    @model_validator(mode="after")
+    def _some_objective(self) -> Dream:
+        if not self.terms():
+            raise ValueError("layers: give at least one layer or objective")
+        return self
+
+    def terms(self) -> list[Term]:
+        """Every objective term: the ``layers`` shorthand (unless only ``objectives`` were given) and ``objectives``."""
+        use_layers = "layers" in self.model_fields_set or not self.objectives
+        shorthand = (
+            [Term(layer=name, weight=weight) for name, weight in self.layers.items()] if use_layers else []
+        )
+        return shorthand + list(self.objectives)
 
     @property
     def frame0_steps(self) -> int:
@@ -279,6 +445,18 @@ def load(
     return config
 
 
+def with_objectives(config: Config, terms: list[Term]) -> Config:
+    """The same config dreaming ``terms`` alone (its ``layers`` shorthand dropped)."""
+    raw = config.model_dump(by_alias=True, exclude_unset=True)
+    dream = raw.setdefault("dream", {})
+    dream.pop("layers", None)
+    dream["objectives"] = [term.model_dump(by_alias=True, exclude_none=True) for term in terms]
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as error:
+        raise DreamzoomError(_describe(error)) from None
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a config file with the safe YAML loader; it must hold a mapping (or nothing)."""
     try:
@@ -335,13 +513,17 @@ def _resolve_inputs(section: Section, base: Path, overridden: set[str], prefix: 
     """Make every input-file path absolute and check that the file exists."""
     updates: dict[str, Any] = {}
     for name, info in type(section).model_fields.items():
-        value, key = getattr(section, name), prefix + name
+        value, key = getattr(section, name), prefix + (info.alias or name)
         if isinstance(value, Section):
             updates[name] = _resolve_inputs(value, base, overridden, key + ".")
+        elif isinstance(value, list) and any(isinstance(item, Section) for item in value):
+            updates[name] = [
+                _resolve_inputs(item, base, overridden, f"{key}.{index}.") for index, item in enumerate(value)
+            ]
         elif isinstance(value, Path) and _reads_file(info.annotation, info.metadata):
-            root = Path.cwd() if key in overridden else base
+            from_cli = any(key == done or key.startswith(done + ".") for done in overridden)
             path = value.expanduser()
-            path = path if path.is_absolute() else root / path
+            path = path if path.is_absolute() else (Path.cwd() if from_cli else base) / path
             if not path.is_file():
                 raise DreamzoomError(f"file not found: {path}", key=key)
             updates[name] = path
@@ -359,11 +541,14 @@ def _reads_file(annotation: Any, metadata: list[Any]) -> bool:
 
 
 def _schema_field(loc: tuple[Any, ...]) -> FieldInfo | None:
-    """The schema field found by following ``loc`` (config keys) from :class:`Config`."""
+    """The schema field found by following ``loc`` (config keys; list indices skipped) from :class:`Config`."""
     cls: type[BaseModel] | None = Config
     field = None
     for part in loc:
-        field = cls.model_fields.get(str(part)) if cls else None
+        if isinstance(part, int):
+            continue
+        fields = cls.model_fields if cls else {}
+        field = fields.get(str(part)) or next((f for f in fields.values() if f.alias == part), None)
         if field is None:
             return None
         cls = next((a for a in _flatten(field.annotation) if _is_section(a)), None)
@@ -382,7 +567,7 @@ def _flatten(annotation: Any) -> list[Any]:
     """The plain types inside an annotation (``Noise | None`` gives ``[Noise, NoneType]``)."""
     if get_origin(annotation) in (Union, types.UnionType):
         return [a for arg in get_args(annotation) for a in _flatten(arg)]
-    if get_origin(annotation) is Annotated:
+    if get_origin(annotation) in (Annotated, list):
         return _flatten(get_args(annotation)[0])
     return [annotation]
 
@@ -400,7 +585,7 @@ def _describe(error: ValidationError) -> str:
     key = ".".join(str(p) for p in loc)
     if first["type"] == "extra_forbidden":
         section = _section_class(loc[:-1])
-        known = list(section.model_fields) if section else []
+        known = [info.alias or name for name, info in section.model_fields.items()] if section else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
         hint = f" (did you mean '{'.'.join(map(str, loc[:-1] + (close[0],)))}'?)" if close else ""
         where = ".".join(map(str, loc[:-1])) or "the top level"
@@ -422,19 +607,17 @@ def reference() -> list[tuple[str, str, str]]:
 
     def walk(cls: type[BaseModel], prefix: str) -> None:
         for name, info in cls.model_fields.items():
+            key = prefix + (info.alias or name)
             sections = [a for a in _flatten(info.annotation) if _is_section(a)]
             if sections:
-                walk(sections[0], f"{prefix}{name}.")
+                many = get_origin(info.annotation) is list
+                if many:
+                    rows.append((key, "[]", info.description or ""))
+                walk(sections[0], f"{key}[]." if many else f"{key}.")
                 continue
             default = info.get_default(call_default_factory=True)
             shown = _plain(default)
-            rows.append(
-                (
-                    prefix + name,
-                    shown if isinstance(shown, str) else json.dumps(shown),
-                    info.description or "",
-                )
-            )
+            rows.append((key, shown if isinstance(shown, str) else json.dumps(shown), info.description or ""))
 
     walk(Config, "")
     return rows

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.error import URLError
 
 import numpy as np
@@ -57,25 +58,41 @@ class DreamModel:
     label: str
     #: Layers that may be dreamed at, in network order.
     dreamable: tuple[str, ...]
+    #: The main blocks (``mixed0`` …) that ``dreamzoom layers`` shows first.
+    blocks: tuple[str, ...] = ()
+    #: The layer holding class scores before softmax, if the network has a classifier.
+    class_layer: str | None = None
     #: Layers of the architecture that exist but cannot be dreamed at here, and why.
     unavailable: frozenset[str] = frozenset()
     unavailable_hint: str = ""
     _extractors: dict[tuple[str, ...], keras.Model] = field(default_factory=dict, repr=False)
 
-    def check_layers(self, names: list[str], key: str) -> None:
-        """Raise a one-line error naming the first layer that cannot be dreamed at."""
-        known = set(self.dreamable)
-        for name in names:
-            if name in known:
-                continue
-            if name in self.unavailable:
-                raise DreamzoomError(f"layer '{name}' {self.unavailable_hint}", key=f"{key}.{name}")
-            close = difflib.get_close_matches(name, self.dreamable, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+    def check_layer(self, name: str, key: str) -> None:
+        """Raise a one-line error, naming ``key``, if ``name`` cannot be dreamed at."""
+        if name in self.dreamable:
+            return
+        if name in self.unavailable:
+            raise DreamzoomError(f"layer '{name}' {self.unavailable_hint}", key=key)
+        close = difflib.get_close_matches(name, self.dreamable, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise DreamzoomError(
+            f"{self.label} has no dreamable layer '{name}'{hint}; `dreamzoom layers` lists them", key=key
+        )
+
+    def features(self, frame: np.ndarray, layer: str) -> np.ndarray:
+        """The activations of ``layer`` for one float RGB frame, without the batch axis."""
+        images = preprocess(tf.constant(frame[None], tf.float32), self.preprocess_mode)
+        return np.asarray(self.extractor((layer,))(images, training=False)[0])
+
+    def require_classifier(self, key: str) -> str:
+        """The class-score layer, or a one-line error saying how to get one."""
+        if self.class_layer is None:
             raise DreamzoomError(
-                f"{self.label} has no dreamable layer '{name}'{hint}; `dreamzoom layers` lists them",
-                key=f"{key}.{name}",
+                f"{self.label} has no classifier: use model.name: squeezenet (bundled, offline), "
+                "model.weights: imagenet, or model.class_layer for a saved model",
+                key=key,
             )
+        return self.class_layer
 
     def extractor(self, layers: tuple[str, ...]) -> keras.Model:
         """A model from the input to ``layers`` (in that order), built once and reused."""
@@ -85,7 +102,8 @@ class DreamModel:
         return self._extractors[layers]
 
     def output_shapes(self, layers: tuple[str, ...], size: tuple[int, int]) -> list[tuple[int, ...]]:
-        """Each layer's output shape ``(height, width, channels)`` for a frame of ``size = (w, h)``."""
+        """Each layer's output shape without the batch axis (``(height, width, channels)`` for
+        image layers) for a frame of ``size = (width, height)``."""
         specs = self.extractor(layers).compute_output_spec(keras.KerasTensor((1, size[1], size[0], 3)))
         specs = specs if isinstance(specs, list) else [specs]
         return [tuple(spec.shape[1:]) for spec in specs]
@@ -107,24 +125,33 @@ class DreamModel:
 def load(spec: config.Model) -> DreamModel:
     """The network a config's ``model`` section names, built once per process."""
     if spec.path is not None:
-        return _load_saved(spec.path, spec.preprocess or "inception")
-    mode = spec.preprocess or "inception"
-    if spec.weights == "bundled":
-        return _bundled_inception(mode)
-    if spec.weights == "imagenet":
-        network = _download_guarded(lambda: _inception(weights="imagenet"))
-        return _wrap(network, mode, "InceptionV3 (ImageNet)")
-    if spec.weights == "random":
-        keras.utils.set_random_seed(0)  # the same untrained network every time
-        return _wrap(_inception(weights=None), mode, "InceptionV3 (random weights)")
-    try:
-        network = _inception(weights=str(spec.weights))
-    except (ValueError, OSError) as error:
-        reason = str(error).splitlines()[0]
-        raise DreamzoomError(
-            f"cannot load {spec.weights} as InceptionV3 weights: {reason}", key="model.weights"
-        ) from None
-    return _wrap(network, mode, f"InceptionV3 ({Path(spec.weights).name})")
+        model = _load_saved(spec.path, spec.preprocess or "inception")
+    elif spec.name == "squeezenet":
+        model = _squeezenet(spec.preprocess or "caffe", random=spec.weights == "random")
+    elif spec.weights == "bundled":
+        model = _bundled_inception(spec.preprocess or "inception")
+    elif spec.weights in ("imagenet", "random"):
+        if spec.weights == "random":
+            keras.utils.set_random_seed(0)  # the same untrained network every time
+        network = _download_guarded(
+            lambda: inception_with_classifier(None if spec.weights == "random" else "imagenet")
+        )
+        label = "InceptionV3 (ImageNet)" if spec.weights == "imagenet" else "InceptionV3 (random weights)"
+        model = _wrap(network, spec.preprocess or "inception", label, class_layer="logits")
+    else:
+        try:
+            network = _inception(weights=str(spec.weights))
+        except (ValueError, OSError) as error:
+            reason = str(error).splitlines()[0]
+            raise DreamzoomError(
+                f"cannot load {spec.weights} as InceptionV3 weights: {reason}", key="model.weights"
+            ) from None
+        model = _wrap(network, spec.preprocess or "inception", f"InceptionV3 ({Path(spec.weights).name})")
+    if spec.class_layer is not None:
+        if spec.class_layer not in {layer.name for layer in model.network.layers}:
+            raise DreamzoomError(f"{model.label} has no layer '{spec.class_layer}'", key="model.class_layer")
+        model.class_layer = spec.class_layer
+    return model
 
 
 def _inception(weights: str | None) -> keras.Model:
@@ -133,8 +160,32 @@ def _inception(weights: str | None) -> keras.Model:
     return network
 
 
-def _wrap(network: keras.Model, mode: str, label: str) -> DreamModel:
-    return DreamModel(network, mode, label, _image_layers(network))
+def inception_with_classifier(weights: str | None) -> keras.Model:
+    """InceptionV3 with its 1000-class head, for frames of any size, scoring before softmax.
+
+    Keras builds the classifier version only for 299×299 input; its head (global average pooling,
+    then a dense layer) works at any size, so the same layers are rebuilt on a size-free input and
+    the trained weights (``weights``: ``imagenet``, a weights file, or ``None``) copied across.
+    """
+    base = _inception(weights=None)
+    pooled = keras.layers.GlobalAveragePooling2D(name="avg_pool")(base.output)
+    logits = keras.layers.Dense(1000, name="logits")(pooled)
+    network = keras.Model(base.input, logits, name="inception_v3")
+    if weights is not None:
+        trained = keras.applications.InceptionV3(
+            include_top=True, weights=weights, classifier_activation=None
+        )
+        with_weights = [layer for layer in network.layers if layer.weights]
+        trained_with_weights = [layer for layer in trained.layers if layer.weights]
+        for target, source in zip(with_weights, trained_with_weights, strict=True):
+            target.set_weights(source.get_weights())
+    return network
+
+
+def _wrap(network: keras.Model, mode: str, label: str, class_layer: str | None = None) -> DreamModel:
+    dreamable = _image_layers(network)
+    blocks = tuple(name for name in dreamable if re.fullmatch(r"mixed\d+", name))
+    return DreamModel(network, mode, label, dreamable, blocks or dreamable, class_layer)
 
 
 def _image_layers(network: keras.Model) -> tuple[str, ...]:
@@ -146,32 +197,55 @@ def _image_layers(network: keras.Model) -> tuple[str, ...]:
     )
 
 
+def _weights_file(name: str) -> Any:
+    return resources.files("dreamzoom.weights").joinpath(name)
+
+
 def _bundled_inception(mode: str) -> DreamModel:
     full = _inception(weights=None)
     network = keras.Model(full.input, full.get_layer(BUNDLED_TOP).output, name="inception_v3_mixed5")
-    with resources.files("dreamzoom.weights").joinpath("inception_v3_mixed5.npz").open("rb") as handle:
+    with _weights_file("inception_v3_mixed5.npz").open("rb") as handle:
         stored = np.load(handle)
         for layer in network.layers:
             if layer.weights:
                 layer.set_weights(
                     [_dequantize(stored, f"{layer.name}/{i}") for i in range(len(layer.weights))]
                 )
-    dreamable = _image_layers(network)
-    return DreamModel(
-        network,
-        mode,
-        "InceptionV3 (bundled ImageNet weights up to mixed5)",
-        dreamable,
-        unavailable=frozenset(_image_layers(full)) - set(dreamable),
-        unavailable_hint=f"is above {BUNDLED_TOP}, the deepest layer with bundled weights: set "
-        "model.weights: imagenet for the full network",
+    model = _wrap(network, mode, "InceptionV3 (bundled ImageNet weights up to mixed5)")
+    model.unavailable = frozenset(_image_layers(full)) - set(model.dreamable)
+    model.unavailable_hint = (
+        f"is above {BUNDLED_TOP}, the deepest layer with bundled weights: set model.weights: "
+        "imagenet for the full network"
     )
+    return model
 
 
 def _dequantize(stored: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
     low, high = stored[f"{key}/range"].astype(np.float64)
     codes = stored[f"{key}/q"].astype(np.float64)
     return (low + codes * ((high - low) / 255)).astype(np.float32)
+
+
+def _squeezenet(mode: str, random: bool) -> DreamModel:
+    """SqueezeNet v1.1, the whole ImageNet classifier, rebuilt from its shipped architecture and
+    float16 weights (or seeded random ones)."""
+    if random:
+        keras.utils.set_random_seed(0)
+    network = keras.models.model_from_json(_weights_file("squeezenet.json").read_text(encoding="utf-8"))
+    if not random:
+        with _weights_file("squeezenet.npz").open("rb") as handle:
+            stored = np.load(handle)
+            for layer in network.layers:
+                if layer.weights:
+                    layer.set_weights(
+                        [stored[f"{layer.name}/{i}"].astype(np.float32) for i in range(len(layer.weights))]
+                    )
+    label = "SqueezeNet 1.1 (" + ("random weights)" if random else "bundled ImageNet weights)")
+    model = _wrap(network, mode, label, class_layer="avgpool10")
+    model.blocks = tuple(
+        name for name in model.dreamable if re.fullmatch(r"conv1|fire\d+_concat|relu_conv10", name)
+    )
+    return model
 
 
 def _load_saved(path: Path, mode: str) -> DreamModel:

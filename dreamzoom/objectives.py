@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from .backend import tf
-from .config import Dream
 
 Features = Mapping[str, tf.Tensor]
 
@@ -46,6 +47,52 @@ def layer(name: str) -> Objective:
     return Objective((name,), lambda f: tf.reduce_mean(tf.square(tf.cast(f[name], tf.float32))), name)
 
 
+def channel(name: str, channels: list[int]) -> Objective:
+    """Some feature maps of a layer: their mean activation (lucid's ``channel``)."""
+    index = tf.constant(channels, tf.int32)
+
+    def mean_of_channels(f: Features) -> tf.Tensor:
+        return tf.reduce_mean(tf.gather(tf.cast(f[name], tf.float32), index, axis=-1))
+
+    return Objective((name,), mean_of_channels, f"{name}:{','.join(map(str, channels))}")
+
+
+def class_score(layer_name: str, index: int, label: str) -> Objective:
+    """One class's score before softmax at ``layer_name`` (averaged over any spatial positions)."""
+
+    def score(f: Features) -> tf.Tensor:
+        scores = tf.cast(f[layer_name], tf.float32)
+        spatial = list(range(1, len(scores.shape) - 1))
+        return (
+            tf.reduce_mean(tf.reduce_mean(scores, axis=spatial)[..., index])
+            if spatial
+            else tf.reduce_mean(scores[..., index])
+        )
+
+    return Objective((layer_name,), score, f"class {index} ({label})")
+
+
+def guide(name: str, guide_features: np.ndarray, label: str) -> Objective:
+    """Pull every position's features toward their best match in a guide image.
+
+    The original DeepDream notebook's guide: each position of the frame's ``name`` activations is
+    paired with the guide position it agrees with most, and the objective rewards agreement with
+    that partner. Agreement is measured as cosine similarity, not the notebook's raw dot product,
+    so the frame's features turn toward the guide's instead of merely growing louder.
+    """
+    flat_guide = guide_features.reshape(-1, guide_features.shape[-1])
+    guides = tf.constant(flat_guide / (np.linalg.norm(flat_guide, axis=1, keepdims=True) + 1e-6), tf.float32)
+
+    def agreement(f: Features) -> tf.Tensor:
+        features = tf.cast(f[name], tf.float32)
+        flat = tf.reshape(features, (-1, features.shape[-1]))
+        flat = flat / (tf.norm(flat, axis=1, keepdims=True) + 1e-6)
+        partners = tf.gather(guides, tf.argmax(tf.matmul(flat, guides, transpose_b=True), axis=1))
+        return tf.reduce_mean(tf.reduce_sum(flat * tf.stop_gradient(partners), axis=1))
+
+    return Objective((name,), agreement, f"guide {label} at {name}")
+
+
 def total(objectives: Iterable[Objective]) -> Objective:
     """The sum of several objectives."""
     terms = list(objectives)
@@ -55,8 +102,3 @@ def total(objectives: Iterable[Objective]) -> Objective:
     for term in terms[1:]:
         result = result + term
     return result
-
-
-def from_config(dream: Dream) -> Objective:
-    """The objective a config's ``dream`` section describes."""
-    return total(weight * layer(name) for name, weight in dream.layers.items())

@@ -82,15 +82,22 @@ class FramesSink:
         self.index = 0
 
     def write(self, frame: np.ndarray) -> None:
-        path = self.folder / f"frame_{self.index:05d}.png"
-        if not cv2.imwrite(str(path), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)):
-            raise DreamzoomError(f"cannot write {path}", key="output.frames_dir")
+        write_png(self.folder / f"frame_{self.index:05d}.png", frame, key="output.frames_dir")
         self.index += 1
 
     def close(self) -> None:
         """Nothing to finish: each PNG is complete when written."""
 
     abort = close
+
+
+def write_png(path: Path, frame: np.ndarray, key: str = "-o") -> Path:
+    """Write one 8-bit RGB image as a PNG (its folder created); errors name ``key``."""
+    path = Path(path)
+    _make_parent(path, key)
+    if not cv2.imwrite(str(path), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)):
+        raise DreamzoomError(f"cannot write {path} (is it a .png path?)", key=key)
+    return path
 
 
 def _make_parent(path: Path, key: str) -> None:

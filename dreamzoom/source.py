@@ -25,8 +25,8 @@ def load(source: Source, size: tuple[int, int], rng: np.random.Generator) -> np.
     return noise(source.noise, size, rng)
 
 
-def read_image(path: Path) -> np.ndarray:
-    """Decode a photo to float RGB in [0, 1], upright (EXIF orientation applied).
+def read_image(path: Path, key: str = "source.image") -> np.ndarray:
+    """Decode a photo to float RGB in [0, 1], upright (EXIF orientation applied); errors name ``key``.
 
     Greyscale becomes grey RGB, 16-bit images keep their precision, transparency is composited over
     black (as ``fit: contain`` bars are), CMYK and palettes are converted, and an animated image
@@ -40,7 +40,7 @@ def read_image(path: Path) -> np.ndarray:
             frame = _read_deep_colour(path) if deep else _to_float_rgb(image)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DreamzoomError(f"cannot read {path} as an image: {reason}", key="source.image") from None
+        raise DreamzoomError(f"cannot read {path} as an image: {reason}", key=key) from None
     return _orient(frame, orientation)
 
 

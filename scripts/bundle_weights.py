@@ -42,6 +42,23 @@ def bundle_inception(source: Path) -> None:
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(arrays) // 2} tensors)")
 
 
+def bundle_squeezenet(source: Path) -> None:
+    """SqueezeNet's weights are full float32: float16 halves them with no visible effect on its
+    class scores; its architecture (no keras.applications builder exists) goes beside them as JSON."""
+    import keras
+
+    model = keras.models.load_model(source, compile=False)
+    arrays = {
+        f"{layer.name}/{index}": weight.numpy().astype(np.float16)
+        for layer in model.layers
+        for index, weight in enumerate(layer.weights)
+    }
+    np.savez_compressed(WEIGHTS / "squeezenet.npz", **arrays)
+    (WEIGHTS / "squeezenet.json").write_text(model.to_json(indent=1))
+    print(f"wrote {WEIGHTS / 'squeezenet.npz'} ({(WEIGHTS / 'squeezenet.npz').stat().st_size / 1e6:.1f} MB)")
+
+
 if __name__ == "__main__":
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "models"
     bundle_inception(shared / "inception_v3_mixed5.keras")
+    bundle_squeezenet(shared / "squeezenet_imagenet.keras")

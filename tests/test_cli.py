@@ -109,3 +109,42 @@ def test_python_dash_m_runs_the_same_cli_with_real_exit_codes(config_file):
     )
     assert good.returncode == 0, good.stderr
     assert "2/2" in good.stderr and "frame" in good.stderr, "the progress bar counts frames"
+
+
+def test_classes_searches_the_shipped_names(capsys):
+    assert main(["classes", "banana"]) == 0
+    assert capsys.readouterr().out.strip() == "954  banana"
+    assert main(["classes", "zzzz"]) == 1
+    assert main(["classes"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1000
+
+
+def test_preview_writes_one_still(config_file, tmp_path):
+    still = tmp_path / "still.png"
+    assert main(["preview", str(config_file), "--frame", "1", "-o", str(still)]) == 0
+    from PIL import Image
+
+    assert Image.open(still).size == (96, 96)
+    assert not (tmp_path / "out.mp4").exists(), "a preview writes no video"
+
+
+def test_sweep_makes_a_labelled_contact_sheet(config_file, tmp_path, capsys):
+    sheet = tmp_path / "sheet.png"
+    argv = [
+        "sweep",
+        str(config_file),
+        "--layers",
+        "mixed0,mixed3",
+        "--channels",
+        "mixed4:0-1",
+        "-o",
+        str(sheet),
+    ]
+    assert main(argv) == 0
+    from PIL import Image
+
+    width, height = Image.open(sheet).size
+    assert (width, height) == (2 * 96 + 3 * 4, 2 * (96 + 22) + 3 * 4), "2×2 cells with label strips"
+    assert "4 cells" in capsys.readouterr().err
+    assert main(["sweep", str(config_file), "--channels", "mixed4", "-o", str(sheet)]) == 2
+    assert "--channels expects LAYER:CHANNELS" in one_line_error(capsys)

@@ -71,7 +71,6 @@ def test_wrong_types_name_the_key(raw, expected):
         ({"output": {"crf": 60}}, "output.crf"),
         ({"motion": {"zoom": 0}}, "motion.zoom"),
         ({"size": [16, 16]}, "outside 32–16384"),
-        ({"dream": {"layers": {}}}, "dream.layers"),
     ],
 )
 def test_out_of_range_values_name_the_key(raw, expected):
@@ -166,3 +165,35 @@ def test_config_loading_does_not_import_tensorflow():
     code = "import sys, dreamzoom.config as c; c.load({}); print('tensorflow' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_objective_terms_are_validated_with_their_keys(tmp_path):
+    def terms(*items):
+        return {"dream": {"objectives": list(items)}}
+
+    assert "dream.objectives.0: a class term takes only class and weight" in error_of(
+        terms({"class": "banana", "layer": "mixed3"})
+    )
+    assert "give layer" in error_of(terms({"channels": [3]}))
+    assert "dream.objectives.1.channels.0" in error_of(
+        terms({"layer": "mixed3"}, {"layer": "mixed4", "channels": [-1]})
+    )
+    message = error_of(terms({"layer": "mixed3", "chanels": [1]}))
+    assert "unknown key 'dream.objectives.0.chanels' (did you mean 'dream.objectives.0.channels'?)" in message
+    assert error_of(terms({"guide": str(tmp_path / "no.jpg"), "layer": "mixed3"})).startswith(
+        "dream.objectives.0.guide: file not found"
+    )
+
+
+def test_objectives_replace_the_default_layers_unless_layers_are_given():
+    only = config.load({"dream": {"objectives": [{"class": 954}]}}).dream.terms()
+    assert [term.kind for term in only] == ["class"]
+    both = config.load(
+        {"dream": {"layers": {"mixed4": 1.0}, "objectives": [{"layer": "mixed2", "channels": [7]}]}}
+    )
+    assert [(term.kind, term.layer) for term in both.dream.terms()] == [
+        ("layer", "mixed4"),
+        ("channel", "mixed2"),
+    ]
+    assert [term.layer for term in config.load({}).dream.terms()] == ["mixed3", "mixed5"]
+    assert "at least one layer or objective" in error_of({"dream": {"layers": {}}})

@@ -5,15 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dreamzoom import config, objectives, source
+from dreamzoom import config, objectives
+from dreamzoom.backend import tf
 from dreamzoom.dream import Dreamer, Params, octave_sizes
 
-from .conftest import SAMPLE_PHOTO
+from .conftest import ROOT
+
+
+def layers_objective(weights: dict[str, float]) -> objectives.Objective:
+    return objectives.total(weight * objectives.layer(name) for name, weight in weights.items())
 
 
 @pytest.fixture(scope="module")
 def dreamer(bundled) -> Dreamer:
-    return Dreamer(bundled, objectives.from_config(config.Dream(layers={"mixed3": 1.0, "mixed5": 1.5})))
+    return Dreamer(bundled, layers_objective({"mixed3": 1.0, "mixed5": 1.5}))
 
 
 def test_octave_sizes_run_coarse_to_fine_and_skip_those_too_small():
@@ -23,7 +28,7 @@ def test_octave_sizes_run_coarse_to_fine_and_skip_those_too_small():
 
 
 def test_objectives_compose_with_weights(bundled):
-    combined = objectives.from_config(config.Dream(layers={"mixed3": 2.0, "mixed5": -1.0}))
+    combined = layers_objective({"mixed3": 2.0, "mixed5": -1.0})
     assert combined.layers == ("mixed3", "mixed5")
     features = {
         "mixed3": np.full((1, 2, 2, 3), 3.0, np.float32),
@@ -34,31 +39,32 @@ def test_objectives_compose_with_weights(bundled):
 
 def test_one_step_raises_the_objective(dreamer, photo):
     before = dreamer.objective_value(photo)
-    image, value = dreamer.step(photo, np.zeros(2, np.int32), np.float32(0.01))
-    assert float(value) == pytest.approx(before, rel=1e-4), "the step reports the objective it climbed from"
+    image, value = dreamer.step(tf.constant(photo), 0.01, 0, np.random.default_rng(0))
+    assert value == pytest.approx(before, rel=1e-4), "the step reports the objective it climbed from"
     assert dreamer.objective_value(image.numpy()) > before * 1.02
     assert image.numpy().min() >= 0.0 and image.numpy().max() <= 1.0
 
 
-def test_new_octave_sizes_and_frames_do_not_retrace(dreamer):
+def test_new_octave_sizes_tiles_and_frames_do_not_retrace(bundled):
+    objective = layers_objective({"mixed3": 1.0, "mixed5": 1.5})
+    dreamer = Dreamer(bundled, objective, config.Prior().settings(has_class=False), tile_size=100)
     rng = np.random.default_rng(0)
-    for width, height in [(64, 64), (160, 96), (96, 150)]:
+    for width, height in [(64, 64), (160, 96), (96, 150), (230, 120)]:
         frame = rng.uniform(0, 1, (height, width, 3)).astype(np.float32)
         dreamer.dream(frame, Params(1, 0.01, 3, 1.4, 4), rng)
-    assert dreamer.step.experimental_get_tracing_count() == 1
+    assert dreamer.tracing_count == 1
 
 
-def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fold(dreamer):
-    photo = source.fit(source.read_image(SAMPLE_PHOTO), (160, 160), "cover")
-    defaults = config.Dream()
-    params = Params(
-        defaults.frame0_steps, defaults.step_size, defaults.octaves, defaults.octave_scale, defaults.jitter
-    )
-    dreamed, _ = dreamer.dream(photo, params, np.random.default_rng(0))
-    before, after = dreamer.objective_value(photo), dreamer.objective_value(dreamed)
+def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fold():
+    from dreamzoom import load_config, renderer
+
+    config = load_config(ROOT / "configs" / "default.yaml", size=[160, 160], dream__first_frame_steps=30)
+    prepared = renderer.prepare(config)
+    dreamed, _ = prepared.dreamer.dream(prepared.first, renderer.frame_params(config, 0), np.random.default_rng(0))
+    before, after = prepared.dreamer.objective_value(prepared.first), prepared.dreamer.objective_value(dreamed)
     assert after > 3.0 * before
-    assert np.abs(dreamed - photo).mean() > 0.03, "a visible change, not a nudge"
-    assert np.corrcoef(dreamed.ravel(), photo.ravel())[0, 1] > 0.6, "still the same picture underneath"
+    assert np.abs(dreamed - prepared.first).mean() > 0.03, "a visible change, not a nudge"
+    assert np.corrcoef(dreamed.ravel(), prepared.first.ravel())[0, 1] > 0.6, "still the same picture underneath"
 
 
 def test_the_same_random_state_gives_the_same_dream(dreamer, photo):

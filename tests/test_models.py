@@ -41,11 +41,11 @@ def test_bundled_model_offers_mixed0_to_mixed5_and_explains_deeper_layers(bundle
     assert {f"mixed{i}" for i in range(6)} <= set(bundled.dreamable)
     assert bundled.dreamable[-1] == "mixed5"
     with pytest.raises(DreamzoomError) as caught:
-        bundled.check_layers(["mixed3", "mixed7"], "dream.layers")
+        bundled.check_layer("mixed7", "dream.layers.mixed7")
     message = str(caught.value)
     assert message.startswith("dream.layers.mixed7:") and "model.weights: imagenet" in message
     with pytest.raises(DreamzoomError, match="did you mean 'mixed3'"):
-        bundled.check_layers(["mixd3"], "dream.layers")
+        bundled.check_layer("mixd3", "dream.layers.mixd3")
 
 
 def test_layer_names_are_the_same_however_many_networks_a_session_builds(bundled, random_inception):
@@ -144,3 +144,13 @@ def test_imagenet_weights_offline_give_one_line_naming_the_ways_out(tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("dreamzoom: error: model.weights: could not download")
     assert "bundled" in lines[0] and "model.path" in lines[0]
+
+
+def test_the_classifier_is_rebuilt_for_any_frame_size_with_the_trained_weights(tmp_path):
+    trained = keras.applications.InceptionV3(include_top=True, weights=None, classifier_activation=None)
+    path = tmp_path / "top.weights.h5"
+    trained.save_weights(path)
+    rebuilt = models.inception_with_classifier(str(path))
+    image = np.random.default_rng(0).uniform(-1, 1, (1, 299, 299, 3)).astype(np.float32)
+    assert np.allclose(np.asarray(rebuilt(image)), np.asarray(trained(image)), atol=1e-4)
+    assert rebuilt(image[:, :160, :200]).shape == (1, 1000), "any frame size"

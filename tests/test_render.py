@@ -111,3 +111,38 @@ def test_output_folders_are_created(tmp_path):
     config["frames"] = 1
     config["output"]["path"] = str(tmp_path / "deep" / "er" / "clip.mp4")
     assert dreamzoom.render(config).is_file()
+
+
+@pytest.mark.parametrize(
+    ("objective", "expected"),
+    [
+        (
+            {"class": "banana"},
+            r"^dream.objectives.0.class: InceptionV3 \(bundled .*\) has no classifier: use model.name: squeezenet",
+        ),
+        (
+            {"layer": "mixed4", "channels": [5, 900]},
+            r"^dream.objectives.0.channels: mixed4 has channels 0–767, not 900",
+        ),
+        (
+            {"layer": "mixd4", "channels": [5]},
+            r"^dream.objectives.0.layer: .* no dreamable layer 'mixd4' \(did you mean 'mixed4'\?\)",
+        ),
+        ({"class": "pineaple"}, r"^dream.objectives.0.class: "),
+    ],
+)
+def test_objective_problems_are_caught_before_rendering(tmp_path, objective, expected):
+    config = small_config(tmp_path)
+    config["dream"]["objectives"] = [objective]
+    with pytest.raises(DreamzoomError, match=expected):
+        dreamzoom.render(config)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_a_class_render_from_noise_with_the_bundled_classifier(tmp_path):
+    config = small_config(tmp_path)
+    config["model"] = {"name": "squeezenet"}
+    config["source"] = {"noise": {"kind": "smooth"}}
+    config["dream"] = {"objectives": [{"class": "banana"}], "steps": 2, "first_frame_steps": 4, "octaves": 1}
+    _, frames = decode(dreamzoom.render(config))
+    assert len(frames) == 3

@@ -1,0 +1,1 @@
+"""Data files shipped with dreamzoom (ImageNet class names)."""
