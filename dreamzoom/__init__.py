@@ -38,4 +38,4 @@ def render(
     """Render a config (with :func:`load_config`'s overrides) to its MP4 and return the video's path."""
     from .renderer import run
 
-    return run(load_config(config, **overrides), progress=progress)
+    return run(load_config(config, **overrides), progress=progress).path

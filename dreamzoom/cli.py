@@ -55,13 +55,18 @@ def render(config: str, output: str | None, assignments: tuple[str, ...], quiet:
 
     extra = [("output.path", str(Path(output).absolute()))] if output else []
     settings = _load(config, assignments, extra)
-    path = run(settings, progress=not quiet)
+    report = run(settings, progress=not quiet)
     if not quiet:
         width, height = settings.size
         click.echo(
-            f"wrote {path} ({settings.frame_count} frames, {width}×{height}, {settings.output.fps:g} fps)",
+            f"wrote {report.path} ({report.frames} frames, {width}×{height}, {settings.output.fps:g} fps)",
             err=True,
         )
+        if report.seam is not None:
+            click.echo(
+                f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)",
+                err=True,
+            )
 
 
 @cli.command()

@@ -15,15 +15,25 @@ from __future__ import annotations
 import difflib
 import json
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 
+from . import schedule
 from .errors import DreamzoomError
 
 
@@ -33,6 +43,50 @@ class _InputFile:
 
 INPUT_FILE = _InputFile()
 InputPath = Annotated[Path, INPUT_FILE]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Marks a schedulable field and the range its values must stay in, at every frame."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    integer: bool = False
+
+    def problem(self, value: float) -> str | None:
+        """Why ``value`` is out of range, or ``None``."""
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return f"must be {'>' if self.low_open else '≥'} {self.low:g}"
+        if self.high is not None and value > self.high:
+            return f"must be ≤ {self.high:g}"
+        return None
+
+
+class Keyframes(BaseModel):
+    """The explicit form of a keyframed schedule, to choose its interpolation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keyframes: str = Field(description="Keyframes like `0:(1.04), 120:(1.01)`.")
+    interpolation: Literal["linear", "smooth"] = Field("linear", description="`smooth`: monotone cubic.")
+
+
+def _parses(value: Any, info: ValidationInfo) -> Any:
+    spec = value.model_dump() if isinstance(value, Keyframes) else value
+    try:
+        schedule.parse(spec)
+    except schedule.ScheduleError as error:
+        raise ValueError(f"bad schedule: {error}") from None
+    return value
+
+
+def scheduled(
+    low: float | None = None, high: float | None = None, *, low_open: bool = False, integer: bool = False
+) -> Any:
+    """The type of a config value that may change over time (see ``schedule.py``): a number, an
+    expression in ``t``, or keyframes, whose every value must lie within the given range."""
+    return Annotated[float | str | Keyframes, Bounds(low, high, low_open, integer), AfterValidator(_parses)]
 
 
 class Section(BaseModel):
@@ -159,7 +213,9 @@ class Term(Section):
         None,
         description="An image whose `layer` features the frame is pulled toward (original DeepDream's guide).",
     )
-    weight: float = Field(1.0, description="Multiplies the term; negative weights suppress.")
+    weight: scheduled() = Field(
+        1.0, description="Multiplies the term; negative weights suppress. Schedulable."
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Term:
@@ -260,12 +316,12 @@ class Prior(Section):
 class Dream(Section):
     """The dream step: gradient ascent on the chosen layers, over octaves."""
 
-    layers: dict[str, float] = Field(
+    layers: dict[str, scheduled()] = Field(
         default_factory=lambda: {"mixed3": 1.0, "mixed5": 1.5},
         description="Layers to amplify and their weights, each adding its mean squared activation "
         "(a negative weight suppresses a layer). Low layers give strokes and ornaments, high "
-        "layers eyes and animals; `dreamzoom layers` lists them. The default applies only when "
-        "`objectives` is empty.",
+        "layers eyes and animals; `dreamzoom layers` lists them. Weights are schedulable (crossfade "
+        "one layer into another). The default applies only when `objectives` is empty.",
     )
     objectives: list[Term] = Field(
         default_factory=list,
@@ -282,8 +338,8 @@ class Dream(Section):
         description="Frames (and octaves) wider or taller than this are dreamed in tiles of about "
         "this size, with random offsets so no seams show; bounds memory at 4K. 0: never tile.",
     )
-    steps: int = Field(
-        6, ge=0, description="Gradient-ascent steps per octave, for every frame after the first."
+    steps: scheduled(0, 1000, integer=True) = Field(
+        6, description="Gradient-ascent steps per octave, for every frame after the first. Schedulable."
     )
     first_frame_steps: int | None = Field(
         None,
@@ -291,23 +347,19 @@ class Dream(Section):
         description="Steps per octave for frame 0, which starts from a plain photo or noise and "
         "needs more work; default 3 × `steps`.",
     )
-    step_size: float = Field(
-        0.005,
-        gt=0.0,
-        le=1.0,
-        description="Mean pixel change per step (0–1 scale); the gradient is normalised.",
+    step_size: scheduled(0.0, 1.0, low_open=True) = Field(
+        0.005, description="Mean pixel change per step (0–1 scale); the gradient is normalised. Schedulable."
     )
-    octaves: int = Field(
+    octaves: scheduled(1, 12, integer=True) = Field(
         3,
-        ge=1,
-        le=12,
-        description="Scales dreamed, coarse to fine; the detail each adds is carried to the next.",
+        description="Scales dreamed, coarse to fine; the detail each adds is carried to the next. Schedulable.",
     )
-    octave_scale: float = Field(1.5, gt=1.0, le=4.0, description="Size ratio between successive octaves.")
-    jitter: int = Field(
+    octave_scale: scheduled(1.0, 4.0, low_open=True) = Field(
+        1.5, description="Size ratio between successive octaves. Schedulable."
+    )
+    jitter: scheduled(0, 4096, integer=True) = Field(
         32,
-        ge=0,
-        description="Random shift (pixels, each axis) before each step, so the dream has no fixed grid.",
+        description="Random shift (pixels, each axis) before each step, so the dream has no fixed grid. Schedulable.",
     )
 
     @model_validator(mode="after")
@@ -324,22 +376,47 @@ class Dream(Section):
         )
         return shorthand + list(self.objectives)
 
-    @property
-    def frame0_steps(self) -> int:
-        """Steps per octave for frame 0."""
-        return self.first_frame_steps if self.first_frame_steps is not None else 3 * self.steps
-
 
 class Motion(Section):
     """The camera move applied between frames, about the frame centre."""
 
-    zoom: float = Field(
-        1.02, gt=0.0, le=10.0, description="Scale per frame: 1 keeps the size, > 1 zooms in, < 1 zooms out."
+    zoom: scheduled(0.0, 10.0, low_open=True) = Field(
+        1.02, description="Scale per frame: 1 keeps the size, > 1 zooms in, < 1 zooms out. Schedulable."
     )
-    rotate: float = Field(0.0, description="Degrees per frame, counter-clockwise.")
-    pan: tuple[float, float] = Field(
-        (0.0, 0.0), description="Camera move per frame in pixels, `[x, y]`: +x looks right, +y looks down."
+    rotate: scheduled(-180.0, 180.0) = Field(
+        0.0, description="Degrees per frame, counter-clockwise. Schedulable."
     )
+    pan: tuple[scheduled(-10000.0, 10000.0), scheduled(-10000.0, 10000.0)] = Field(
+        (0.0, 0.0),
+        description="Camera move per frame in pixels, `[x, y]`: +x looks right, +y looks down. Each schedulable.",
+    )
+
+
+class Loop(Section):
+    """A seamless loop: the last frames lead back into the first."""
+
+    frames: int = Field(
+        ge=1,
+        description="Over this many final frames, the dream is pulled toward the first frame as the "
+        "camera would see it then, so the video loops with no visible seam.",
+    )
+
+
+class Colour(Section):
+    """Keeps long feedback runs from drifting darker and more saturated."""
+
+    strength: scheduled(0.0, 1.0) = Field(
+        0.25,
+        description="Each dreamed frame's colour statistics (mean and spread in Lab) move this "
+        "fraction of the way back to frame 0's; 0 turns anchoring off. Schedulable.",
+    )
+
+
+class Music(Section):
+    """Timing for music videos: schedules can use `beat`."""
+
+    bpm: float | None = Field(None, gt=0.0, le=1000.0, description="Tempo: `beat` counts beats (fractional).")
+    offset: float = Field(0.0, description="Seconds into the video of beat 0.")
 
 
 class Output(Section):
@@ -382,6 +459,16 @@ class Config(Section):
     dream: Dream = Field(default_factory=Dream, description="The dream step.")
     motion: Motion = Field(default_factory=Motion, description="The camera move between frames.")
     output: Output = Field(default_factory=Output, description="Video and frame files.")
+    cadence: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="Dream every k-th frame and fill the frames between by warping the dreamed "
+        "neighbours with the known motion and blending them: k times fewer dream steps.",
+    )
+    loop: Loop | None = Field(None, description="Make the video loop seamlessly (see `loop.frames`).")
+    colour: Colour = Field(default_factory=Colour, description="Colour-drift control.")
+    music: Music = Field(default_factory=Music, description="Tempo for `beat` in schedules.")
 
     @model_validator(mode="after")
     def _check(self) -> Config:
@@ -396,7 +483,21 @@ class Config(Section):
                 )
         if self.frames is not None and self.seconds is not None:
             raise ValueError("frames/seconds: give one, not both")
+        if self.loop is not None and self.loop.frames >= self.frame_count:
+            raise ValueError(
+                f"loop.frames: {self.loop.frames} must be fewer than the {self.frame_count} frames"
+            )
+        for key, value, bounds in _schedules(self):
+            _check_schedule(key, value, bounds, self)
         return self
+
+    def time(self, frame: float) -> schedule.Time:
+        """The moment of frame ``frame`` for evaluating schedules."""
+        return schedule.Time.at(frame, self.output.fps, self.music.bpm, self.music.offset)
+
+    def value(self, spec: float | str | Keyframes, frame: float) -> float:
+        """A schedulable value at frame ``frame``."""
+        return schedule.parse(spec.model_dump() if isinstance(spec, Keyframes) else spec)(self.time(frame))
 
     @property
     def frame_count(self) -> int:
@@ -406,6 +507,55 @@ class Config(Section):
         if self.seconds is not None:
             return max(1, round(self.seconds * self.output.fps))
         return 96
+
+
+def _schedules(section: BaseModel, prefix: str = "") -> Iterator[tuple[str, Any, Bounds]]:
+    """Every schedulable value in a config: ``(key, value, bounds)``."""
+    for name, info in type(section).model_fields.items():
+        value, key = getattr(section, name), prefix + (info.alias or name)
+        bounds = _bounds(info.annotation, info.metadata)
+        if isinstance(value, Section):
+            yield from _schedules(value, key + ".")
+        elif isinstance(value, list) and any(isinstance(item, Section) for item in value):
+            for index, item in enumerate(value):
+                yield from _schedules(item, f"{key}.{index}.")
+        elif bounds is not None:
+            yield key, value, bounds
+        elif isinstance(value, dict):
+            inner = _bounds(get_args(info.annotation)[1], []) if get_args(info.annotation) else None
+            if inner is not None:
+                for item_key, item in value.items():
+                    yield f"{key}.{item_key}", item, inner
+        elif isinstance(value, tuple):
+            for index, (item, annotation) in enumerate(zip(value, get_args(info.annotation), strict=False)):
+                inner = _bounds(annotation, [])
+                if inner is not None:
+                    yield f"{key}.{index}", item, inner
+
+
+def _bounds(annotation: Any, metadata: list[Any]) -> Bounds | None:
+    found = [m for m in metadata if isinstance(m, Bounds)]
+    if get_origin(annotation) is Annotated:
+        found += [m for m in get_args(annotation)[1:] if isinstance(m, Bounds)]
+    return found[0] if found else None
+
+
+def _check_schedule(key: str, value: Any, bounds: Bounds, config: Config) -> None:
+    """Evaluate a schedule at every frame; raise (as a validation error) where it leaves its range."""
+    spec = value.model_dump() if isinstance(value, Keyframes) else value
+    compiled = schedule.parse(spec)
+    if bounds.integer and compiled.constant is not None and not float(compiled.constant).is_integer():
+        raise ValueError(f"{key}: must be a whole number, not {compiled.constant:g} (schedules are rounded)")
+    frames = [0] if compiled.constant is not None else range(config.frame_count)
+    for frame in frames:
+        try:
+            result = compiled(config.time(frame))
+        except schedule.ScheduleError as error:
+            raise ValueError(f"{key}: {error}") from None
+        problem = bounds.problem(round(result) if bounds.integer else result)
+        if problem:
+            where = "" if compiled.constant is not None else f" at frame {frame}"
+            raise ValueError(f"{key}: {problem}, but is {result:g}{where}")
 
 
 # ----------------------------------------------------------------------------- loading
@@ -443,6 +593,17 @@ def load(
         output = config.output.model_copy(update={"path": Path("renders") / f"{stem}.mp4"})
         config = config.model_copy(update={"output": output})
     return config
+
+
+def resolved(config: Config) -> dict[str, Any]:
+    """The config as a self-contained, JSON-safe mapping that loads back to the same render: every
+    value explicit (a later change of defaults cannot change a re-render), input paths absolute."""
+    raw = config.model_dump(mode="json", by_alias=True)
+    if config.model.path is not None:
+        del raw["model"]["name"], raw["model"]["weights"]
+    if config.dream.objectives and "layers" not in config.dream.model_fields_set:
+        raw["dream"]["layers"] = {}  # the default layers were not in use
+    return raw
 
 
 def with_objectives(config: Config, terms: list[Term]) -> Config:
@@ -615,8 +776,9 @@ def reference() -> list[tuple[str, str, str]]:
                     rows.append((key, "[]", info.description or ""))
                 walk(sections[0], f"{key}[]." if many else f"{key}.")
                 continue
-            default = info.get_default(call_default_factory=True)
-            shown = _plain(default)
+            shown = (
+                "(required)" if info.is_required() else _plain(info.get_default(call_default_factory=True))
+            )
             rows.append((key, shown if isinstance(shown, str) else json.dumps(shown), info.description or ""))
 
     walk(Config, "")

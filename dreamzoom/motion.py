@@ -51,3 +51,43 @@ def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Where points ``(x, y)`` of one frame land in the next."""
     points = np.asarray(points, np.float64)
     return points @ matrix[:2, :2].T + matrix[:2, 2]
+
+
+IDENTITY = np.eye(3)
+
+
+def compose(*matrices: np.ndarray) -> np.ndarray:
+    """One transform doing ``matrices[0]`` first, then ``matrices[1]``, …"""
+    result = IDENTITY
+    for matrix in matrices:
+        result = matrix @ result
+    return result
+
+
+def coverage(matrix: np.ndarray, size: tuple[int, int], feather: float = 4.0) -> np.ndarray:
+    """Where a frame moved by ``matrix`` has real content (1) rather than mirrored border (0), as an
+    ``(H, W, 1)`` weight with edges softened over ``feather`` pixels."""
+    width, height = size
+    inside = np.ones((height, width), np.float32)
+    warped = cv2.warpAffine(inside, matrix[:2], (width, height), flags=cv2.INTER_LINEAR, borderValue=0.0)
+    if feather > 0:
+        warped = cv2.GaussianBlur(warped, (0, 0), feather) * warped
+    return warped[..., None]
+
+
+def between(
+    before: np.ndarray, to_here: np.ndarray, after: np.ndarray, from_after: np.ndarray, weight: float
+) -> np.ndarray:
+    """A frame between two known frames: ``before`` moved forward by ``to_here`` and ``after`` moved
+    back by ``from_after``, blended ``1 - weight : weight``; where one of them only has mirrored
+    border, the other counts alone."""
+    size = (before.shape[1], before.shape[0])
+    early, late = apply(before, to_here), apply(after, from_after)
+    w_early = (1.0 - weight) * coverage(to_here, size) + 1e-6
+    w_late = weight * coverage(from_after, size) + 1e-6
+    return (early * w_early + late * w_late) / (w_early + w_late)
+
+
+def pull_toward(frame: np.ndarray, target: np.ndarray, weight: np.ndarray | float) -> np.ndarray:
+    """Move ``frame`` the fraction ``weight`` (a number or a per-pixel map) of the way to ``target``."""
+    return frame + weight * (target - frame)

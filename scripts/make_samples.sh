@@ -22,3 +22,14 @@ done
 dreamzoom sweep configs/default.yaml "${small[@]}" --columns 6 \
   --layers mixed0,mixed1,mixed2,mixed3,mixed4,mixed5 -o "$tmp/sweep.png"
 python scripts/stills.py jpeg "$tmp/sweep.png" samples/sweep_layers.jpg --height 290
+
+# Animation: an installation loop (GIF), a music-timed schedule and a layer crossfade (strips),
+# colour drift with anchoring off and on (chart).
+tiny=(--set "size=[192,192]" -q)
+dreamzoom render configs/loop.yaml "${tiny[@]}" -o "$tmp/loop.mp4" --set output.frames_dir="$tmp/loop_frames"
+python scripts/stills.py gif "$tmp/loop_frames" samples/loop.gif --height 160 --every 2 --fps 12
+dreamzoom render configs/music.yaml "${tiny[@]}" -o "$tmp/music.mp4" --set output.frames_dir="$tmp/music_frames"
+python scripts/stills.py strip "$tmp/music_frames" 0,3,6,9,12,15 samples/music_strip.jpg --height 160
+dreamzoom render configs/crossfade.yaml "${tiny[@]}" -o "$tmp/crossfade.mp4" --set output.frames_dir="$tmp/crossfade_frames"
+python scripts/stills.py strip "$tmp/crossfade_frames" 0,60,120,180,239 samples/crossfade_strip.jpg --height 192
+python benchmarks/colour_drift.py --frames 300 --size 96 --chart samples/colour_drift.png

@@ -24,11 +24,21 @@ def _scaled(path: Path, height: int) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["strip", "jpeg"])
+    parser.add_argument("kind", choices=["strip", "jpeg", "gif"])
     parser.add_argument("inputs", nargs="+")
     parser.add_argument("--height", type=int, default=256)
+    parser.add_argument("--every", type=int, default=2)
+    parser.add_argument("--fps", type=float, default=12.0)
     args = parser.parse_args()
     *sources, out = args.inputs
+    if args.kind == "gif":
+        import imageio.v3 as iio
+
+        paths = sorted(Path(sources[0]).glob("frame_*.png"))[:: args.every]
+        frames = [cv2.cvtColor(_scaled(path, args.height), cv2.COLOR_BGR2RGB) for path in paths]
+        iio.imwrite(out, np.stack(frames), duration=1000 / args.fps, loop=0)
+        print(f"wrote {out} ({len(frames)} frames)")
+        return
     if args.kind == "strip":
         folder, indices = Path(sources[0]), [int(i) for i in sources[1].split(",")]
         picture = np.hstack([_scaled(folder / f"frame_{i:05d}.png", args.height) for i in indices])

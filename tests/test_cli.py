@@ -39,7 +39,7 @@ def test_render_with_output_and_overrides(config_file, tmp_path, capsys):
         == 0
     )
     assert frame_count(out) == 2
-    assert "wrote" in capsys.readouterr().err
+    assert f"wrote {out} (2 frames, 96×96, 12 fps)" in capsys.readouterr().err
 
 
 def test_quiet_render_prints_nothing(config_file, tmp_path, capsys):

@@ -29,7 +29,7 @@ def test_defaults_render_smooth_noise_to_renders_folder():
     assert settings.source.noise is not None and settings.source.noise.kind == "smooth"
     assert settings.model.weights == "bundled"
     assert settings.dream.layers == {"mixed3": 1.0, "mixed5": 1.5}
-    assert settings.dream.frame0_steps == 3 * settings.dream.steps
+    assert settings.dream.first_frame_steps is None and settings.dream.steps == 6
     assert settings.output.path == Path("renders/dreamzoom.mp4")
 
 

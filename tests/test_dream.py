@@ -60,11 +60,18 @@ def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fo
 
     config = load_config(ROOT / "configs" / "default.yaml", size=[160, 160], dream__first_frame_steps=30)
     prepared = renderer.prepare(config)
-    dreamed, _ = prepared.dreamer.dream(prepared.first, renderer.frame_params(config, 0), np.random.default_rng(0))
-    before, after = prepared.dreamer.objective_value(prepared.first), prepared.dreamer.objective_value(dreamed)
+    dreamed, _ = prepared.dreamer.dream(
+        prepared.first, renderer.frame_params(config, 0), np.random.default_rng(0)
+    )
+    before, after = (
+        prepared.dreamer.objective_value(prepared.first),
+        prepared.dreamer.objective_value(dreamed),
+    )
     assert after > 3.0 * before
     assert np.abs(dreamed - prepared.first).mean() > 0.03, "a visible change, not a nudge"
-    assert np.corrcoef(dreamed.ravel(), prepared.first.ravel())[0, 1] > 0.6, "still the same picture underneath"
+    assert np.corrcoef(dreamed.ravel(), prepared.first.ravel())[0, 1] > 0.6, (
+        "still the same picture underneath"
+    )
 
 
 def test_the_same_random_state_gives_the_same_dream(dreamer, photo):

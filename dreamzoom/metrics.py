@@ -1,0 +1,50 @@
+"""Measurements of frames: brightness, saturation, detail, change between frames, loop seams.
+
+Used for the seam report, telemetry and drift warnings, and by tests and benchmarks, so that all of
+them measure the same way.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from .colour import lab
+
+
+def luminance(frame: np.ndarray) -> float:
+    """Mean lightness L* (0–100)."""
+    return float(lab(frame)[..., 0].mean())
+
+
+def saturation(frame: np.ndarray) -> float:
+    """Colourfulness: mean CIE Lab chroma C*ab = √(a*² + b*²) (0 for greys, about 130 at most)."""
+    values = lab(frame)
+    return float(np.hypot(values[..., 1], values[..., 2]).mean())
+
+
+def high_frequency(frame: np.ndarray) -> float:
+    """Mean absolute Laplacian (0–1 scale): the energy of pixel-scale detail and noise."""
+    return float(np.abs(cv2.Laplacian(np.ascontiguousarray(frame, np.float32), cv2.CV_32F)).mean())
+
+
+def change(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference between two frames, in 8-bit levels (0–255)."""
+    return float(
+        np.abs(a.astype(np.float32) - b.astype(np.float32)).mean() * (255.0 if a.dtype != np.uint8 else 1.0)
+    )
+
+
+def seam(changes: list[float], last_to_first: float) -> float:
+    """How the jump from the last frame back to the first compares with the median change between
+    consecutive frames (1 means it looks like any other cut between frames)."""
+    typical = float(np.median(changes)) if changes else math.nan
+    return last_to_first / typical if typical > 0 else math.inf
+
+
+def psnr(a: np.ndarray, b: np.ndarray, peak: float = 1.0) -> float:
+    """Peak signal-to-noise ratio in dB between two frames."""
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return math.inf if mse == 0 else 10.0 * math.log10(peak**2 / mse)
