@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DreamzoomError
+from .errors import DreamzoomError, RenderFailed
 
 if TYPE_CHECKING:
     from .config import Config
 
 __version__ = "0.1.0"
-__all__ = ["DreamzoomError", "__version__", "load_config", "render"]
+__all__ = ["DreamzoomError", "RenderFailed", "__version__", "load_config", "render"]
 
 
 def load_config(config: str | Path | dict[str, Any] | Config | None = None, **overrides: Any) -> Config:
@@ -33,9 +33,19 @@ def load_config(config: str | Path | dict[str, Any] | Config | None = None, **ov
 
 
 def render(
-    config: str | Path | dict[str, Any] | Config, /, *, progress: bool = False, **overrides: Any
+    config: str | Path | dict[str, Any] | Config,
+    /,
+    *,
+    progress: bool = False,
+    resume: bool = False,
+    overwrite: bool = False,
+    **overrides: Any,
 ) -> Path:
-    """Render a config (with :func:`load_config`'s overrides) to its MP4 and return the video's path."""
+    """Render a config (with :func:`load_config`'s overrides) to its MP4 and return the video's path.
+
+    ``resume`` continues an interrupted render from its checkpoint; ``overwrite`` replaces an
+    existing video. Ctrl-C stops after the current frame and returns the partial video's path.
+    """
     from .renderer import run
 
-    return run(load_config(config, **overrides), progress=progress).path
+    return run(load_config(config, **overrides), progress=progress, resume=resume, overwrite=overwrite).path

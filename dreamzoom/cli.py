@@ -15,9 +15,10 @@ import click
 
 from . import __version__
 from . import config as config_module
-from .errors import DreamzoomError
+from .errors import DreamzoomError, RenderFailed
 
 EXIT_USER_ERROR = 2
+EXIT_RENDER_FAILED = 3
 EXIT_INTERRUPTED = 130
 
 _set_option = click.option(
@@ -43,19 +44,63 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config", type=click.Path(dir_okay=False), required=False)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the video here (overrides output.path)."
 )
 @_set_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def render(config: str, output: str | None, assignments: tuple[str, ...], quiet: bool) -> None:
-    """Render CONFIG to an MP4."""
+@click.option(
+    "--resume", is_flag=True, help="Continue an interrupted render of the same config from its checkpoint."
+)
+@click.option("--overwrite", is_flag=True, help="Replace an existing video (and discard a checkpoint).")
+@click.option(
+    "--from-video",
+    "from_video",
+    type=click.Path(dir_okay=False),
+    help="Render again from the config stored in a dreamzoom video.",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar or summary (warnings and errors still show)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also report each checkpoint.")
+def render(
+    config: str | None,
+    output: str | None,
+    assignments: tuple[str, ...],
+    resume: bool,
+    overwrite: bool,
+    from_video: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> int:
+    """Render CONFIG to an MP4 (or, with --from-video, the config a video was made with)."""
     from .renderer import run
 
     extra = [("output.path", str(Path(output).absolute()))] if output else []
-    settings = _load(config, assignments, extra)
-    report = run(settings, progress=not quiet)
+    if from_video:
+        if config:
+            raise click.UsageError("give CONFIG or --from-video, not both")
+        from . import provenance
+
+        stored = provenance.read(Path(from_video))["config"]
+        if not output:
+            original = Path(from_video)
+            extra = [
+                ("output.path", str(original.with_name(f"{original.stem}-again{original.suffix}").absolute()))
+            ]
+        settings = config_module.load(stored, [config_module.parse_set(item) for item in assignments] + extra)
+    elif config:
+        settings = _load(config, assignments, extra)
+    else:
+        raise click.UsageError("Missing argument 'CONFIG'.")
+    report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
+    if report.interrupted:
+        again = f"dreamzoom render {config or '--from-video ' + str(from_video)} --resume"
+        click.echo(
+            f"interrupted after {report.frames} frames: what is done plays in {report.path}; continue with: {again}",
+            err=True,
+        )
+        return EXIT_INTERRUPTED
     if not quiet:
         width, height = settings.size
         click.echo(
@@ -67,6 +112,29 @@ def render(config: str, output: str | None, assignments: tuple[str, ...], quiet:
                 f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)",
                 err=True,
             )
+    return 0
+
+
+@cli.command()
+@click.argument("configs", nargs=-1, required=True, type=click.Path())
+@_set_option
+@click.option("--overwrite", is_flag=True, help="Render again configs whose videos exist.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+def batch(configs: tuple[str, ...], assignments: tuple[str, ...], overwrite: bool, quiet: bool) -> int:
+    """Render many CONFIGS (files or folders of .yaml) in turn: interrupted ones resume, failures do
+    not stop the rest, and a summary table ends the run."""
+    from .batch import exit_code, run_batch, table
+
+    overrides = [config_module.parse_set(item) for item in assignments]
+    outcomes = run_batch(
+        configs,
+        overrides,
+        overwrite=overwrite,
+        progress=not quiet,
+        notify=lambda line: click.echo(line, err=True),
+    )
+    click.echo(table(outcomes))
+    return exit_code(outcomes)
 
 
 @cli.command()
@@ -204,6 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     except DreamzoomError as error:
         click.echo(f"dreamzoom: error: {error}", err=True)
         return EXIT_USER_ERROR
+    except RenderFailed as error:
+        click.echo(
+            f"dreamzoom: render failed: {error} (the checkpoint is kept: fix the cause, then --resume)",
+            err=True,
+        )
+        return EXIT_RENDER_FAILED
     except click.UsageError as error:
         where = f" (see 'dreamzoom {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""
         click.echo(f"dreamzoom: error: {error.format_message()}{where}", err=True)

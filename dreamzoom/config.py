@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import reprlib
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -24,6 +26,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -86,7 +89,28 @@ def scheduled(
 ) -> Any:
     """The type of a config value that may change over time (see ``schedule.py``): a number, an
     expression in ``t``, or keyframes, whose every value must lie within the given range."""
-    return Annotated[float | str | Keyframes, Bounds(low, high, low_open, integer), AfterValidator(_parses)]
+    return Annotated[
+        int | float | str | Keyframes,
+        Bounds(low, high, low_open, integer),
+        BeforeValidator(_schedule_shape),
+        AfterValidator(_parses),
+    ]
+
+
+def _schedule_shape(value: Any) -> Any:
+    if isinstance(value, dict):
+        try:
+            return Keyframes.model_validate(value)
+        except ValidationError as error:
+            problem = error.errors(include_url=False)[0]
+            where = ".".join(map(str, problem["loc"]))
+            raise ValueError(f"keyframes mapping: {where}: {problem['msg']}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Keyframes)):
+        raise ValueError(
+            'expected a number, maths like "1 + 0.1*sin(t)", or keyframes like "0:(1), 10:(2)"'
+            f", got {_SHORT.repr(value)}"
+        )
+    return value
 
 
 class Section(BaseModel):
@@ -191,6 +215,12 @@ class Model(Section):
         return self
 
 
+def _class_shape(value: Any) -> Any:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+        raise ValueError(f"expected a class name like banana or a number like 954, got {_SHORT.repr(value)}")
+    return value
+
+
 class Term(Section):
     """One objective term: a layer, some channels of a layer, a class, or a guide image."""
 
@@ -203,7 +233,7 @@ class Term(Section):
     channels: list[Annotated[int, Field(ge=0)]] | None = Field(
         None, min_length=1, description="Feature maps of `layer` to raise (their mean activation)."
     )
-    class_: str | int | None = Field(
+    class_: Annotated[str | int | None, BeforeValidator(_class_shape)] = Field(
         None,
         alias="class",
         description="An ImageNet class, by name (`banana`) or index (954): its score before softmax "
@@ -438,6 +468,13 @@ class Output(Section):
     ] = Field("medium", description="x264 speed/size trade-off; slower presets make smaller files.")
     frames_dir: Path | None = Field(
         None, description="Also write every frame as a numbered PNG (`frame_00000.png`, …) into this folder."
+    )
+    checkpoint_frames: int = Field(
+        48,
+        ge=1,
+        le=100000,
+        description="Save a checkpoint (and close a video segment) about every this many frames; "
+        "`--resume` continues from the last one.",
     )
 
 
@@ -737,25 +774,47 @@ def _is_section(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Section)
 
 
+def _short_repr() -> reprlib.Repr:
+    """A ``repr`` that stays short for any value (a YAML alias bomb included)."""
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 40, 40
+    return short
+
+
+_SHORT = _short_repr()
+_UNION_TAG = re.compile(r"[a-z-]+\[.*\]|int|float|str|bool|Keyframes")
+
+
+def _printable(part: Any) -> str:
+    """A key as the user wrote it, or its repr when it holds control characters or spaces."""
+    text = str(part)
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
+
+
 def _describe(error: ValidationError) -> str:
     """One line for a pydantic error: the first problem, naming its key, and how many more."""
     problems = error.errors(include_url=False)
     first = problems[0]
-    # Drop pydantic's names for union members ("literal['a','b']"), which are not config keys.
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
-    key = ".".join(str(p) for p in loc)
+    # Drop pydantic's names for union members ("literal['a','b']", "int"), which are not config keys.
+    raw_loc = first["loc"]
+    last = len(raw_loc) - 1 if first["type"] == "extra_forbidden" else len(raw_loc)
+    loc = tuple(
+        p
+        for i, p in enumerate(raw_loc)
+        if not (0 < i < last and isinstance(p, str) and _UNION_TAG.fullmatch(p))
+    )
+    key = ".".join(_printable(p) for p in loc)
     if first["type"] == "extra_forbidden":
         section = _section_class(loc[:-1])
         known = [info.alias or name for name, info in section.model_fields.items()] if section else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f" (did you mean '{'.'.join(map(str, loc[:-1] + (close[0],)))}'?)" if close else ""
-        where = ".".join(map(str, loc[:-1])) or "the top level"
+        hint = f" (did you mean '{'.'.join(map(_printable, loc[:-1] + (close[0],)))}'?)" if close else ""
+        where = ".".join(map(_printable, loc[:-1])) or "the top level"
         message = f"unknown key '{key}'{hint}; {where} takes: {', '.join(known)}"
     else:
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] != "value_error" and "input" in first:
-            shown = repr(first["input"])
-            message += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+            message += f" (got {_SHORT.repr(first['input'])})"
         if key:
             message = f"{key}: {message}"
     more = len(problems) - 1

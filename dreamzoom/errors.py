@@ -17,5 +17,16 @@ class DreamzoomError(Exception):
 
     def __init__(self, message: str, *, key: str | None = None) -> None:
         self.key = key
-        self.message = message
-        super().__init__(f"{key}: {message}" if key else message)
+        self.message = one_line(message)
+        super().__init__(one_line(f"{key}: {message}") if key else self.message)
+
+
+def one_line(text: str) -> str:
+    """Keep a message on one line whatever the user's input held (a key or path with a newline)."""
+    return " ".join(part for part in text.replace("\r", "\n").split("\n"))
+
+
+class RenderFailed(Exception):
+    """A render that could not go on for reasons outside the config: a full disk, ffmpeg dying, a
+    frame turning to NaN. One line, like :class:`DreamzoomError`, but exit code 3; the checkpoint
+    stays, so ``--resume`` continues once the cause is fixed."""

@@ -18,7 +18,13 @@ How frames are made (:func:`frames`):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,13 +32,27 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import classes, colour, metrics, models, motion, objectives, source
+from . import classes, colour, metrics, models, motion, objectives, provenance, source
+from . import config as config_module
 from .backend import tf
+from .checkpoint import Checkpoint
 from .config import Config, Keyframes, Term, with_objectives
 from .dream import Dreamer, Params
-from .errors import DreamzoomError
+from .errors import DreamzoomError, RenderFailed
 from .schedule import parse as parse_schedule
-from .sinks import FramesSink, Sink, VideoSink, to_uint8
+from .sinks import (
+    FramesSink,
+    Sink,
+    TelemetrySink,
+    VideoSink,
+    WriterThread,
+    atomic_json,
+    concatenate,
+    describe_os_error,
+    make_folder,
+    partial_path,
+    to_uint8,
+)
 
 # Independent random streams derived from the config's seed, so that adding randomness to one
 # part of the pipeline never changes another's.
@@ -59,15 +79,40 @@ class State:
     matrix: np.ndarray  # the motion from ``image`` to frame done - 1 (identity unless dreaming was off)
     first: np.ndarray  # frame 0 as emitted: the colour reference and the loop's target
     changes: list[float] = field(default_factory=list)  # change between consecutive emitted frames
+    objective: float | None = None  # the dream objective of frame done - 1 (telemetry)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The state as arrays, for a checkpoint."""
+        return {
+            "done": np.array(self.done),
+            "image": self.image,
+            "matrix": self.matrix,
+            "first": self.first,
+            "changes": np.array(self.changes, np.float64),
+        }
+
+    @staticmethod
+    def from_arrays(stored: dict[str, np.ndarray]) -> State:
+        return State(
+            int(stored["done"]),
+            stored["image"],
+            stored["matrix"],
+            stored["first"],
+            [float(c) for c in stored["changes"]],
+        )
 
 
 @dataclass
 class Report:
-    """What a finished render made."""
+    """What a render made."""
 
-    path: Path
-    frames: int
+    path: Path  # the finished video, or (when interrupted) the playable video of what is done
+    frames: int  # frames in that video
     seam: float | None = None  # loops only: last→first change over the median frame change
+    resumed_from: int = 0  # the frame a resumed render continued from
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; resume with --resume
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def term_key(config: Config, index: int, term: Term) -> str:
@@ -220,26 +265,28 @@ def frames(
     tf.config.experimental.enable_op_determinism()  # the same config and seed give the same frames
     loop = _Loop(config, count)
 
-    def dream(frame: np.ndarray, index: int, first: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    def dream(
+        frame: np.ndarray, index: int, first: np.ndarray | None
+    ) -> tuple[np.ndarray, bool, float | None]:
         """Dream, anchor colours to ``first`` and pull toward it at the loop's end; report whether
-        the frame changed."""
+        the frame changed and the dream's objective."""
         params = frame_params(config, index)
-        changed = False
+        changed, value = False, None
         if params.steps > 0:
             for spec, variable in prepared.weights:
                 variable.assign(config.value(spec, index))
-            frame, _ = dreamer.dream(frame, params, rng(config.seed, _JITTER_STREAM, index))
+            frame, value = dreamer.dream(frame, params, rng(config.seed, _JITTER_STREAM, index))
             changed = True
         strength = config.value(config.colour.strength, index)
         if first is not None and strength > 0:
             frame, changed = colour.anchor(frame, reference, strength), True
         if first is not None and loop.strength(index) > 0:
             frame, changed = loop.apply(frame, index, first), True
-        return frame, changed
+        return frame, changed, value
 
     if state is None:
-        first, _ = dream(prepared.first, 0, None)
-        state = State(1, first, motion.IDENTITY, first)
+        first, _, value = dream(prepared.first, 0, None)
+        state = State(1, first, motion.IDENTITY, first, objective=value)
         yield first, state
     reference = colour.stats(state.first)
     schedule = [n for n in dreamed_indices(count, config.cadence) if n >= state.done]
@@ -247,7 +294,7 @@ def frames(
         previous = state.done - 1
         moves = [motion_into(config, t) for t in range(previous + 1, target + 1)]
         arriving = motion.compose(*moves) @ state.matrix
-        dreamed, changed = dream(motion.apply(state.image, arriving), target, state.first)
+        dreamed, changed, value = dream(motion.apply(state.image, arriving), target, state.first)
         image, matrix = (dreamed, motion.IDENTITY) if changed else (state.image, arriving)
         emitted = (
             state.image
@@ -266,40 +313,246 @@ def frames(
             yield between, None
         final = dreamed  # when nothing changed it, this is the single resample of `image` through `matrix`
         changes.append(metrics.change(final, emitted))
-        state = State(target + 1, image, matrix, state.first, changes)
+        state = State(target + 1, image, matrix, state.first, changes, objective=value)
         yield final, state
 
 
-def run(config: Config, *, progress: bool = True) -> Report:
-    """Render a config to its video (and frames, if asked)."""
-    prepared = prepare(config)
+class _StopRequest:
+    """Turns the first Ctrl-C (or SIGTERM) into a request to stop after the current frame; a second
+    Ctrl-C stops at once. Installed only in the main thread (signals cannot be handled elsewhere)."""
+
+    def __init__(self, notify: Callable[[str], None]) -> None:
+        self.requested = False
+        self._notify = notify
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.requested and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.requested = True
+        self._notify("stopping after this frame (Ctrl-C again to stop at once)")
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+
+class _Segments:
+    """The video as consecutive segments, cut only where the config says (see ``checkpoint.py``)."""
+
+    def __init__(self, config: Config, checkpoint: Checkpoint, segments: list[str], metadata: str) -> None:
+        self.config, self.checkpoint, self.committed = config, checkpoint, segments
+        self.metadata = metadata
+        self._open: VideoSink | None = None
+
+    def _start(self) -> None:
+        out = self.config.output
+        path = self.checkpoint.segment(len(self.committed))
+        self._open = VideoSink(path, self.config.size, out.fps, out.crf, out.preset)
+
+    def write(self, frame: np.ndarray) -> None:
+        if self._open is None:
+            self._start()
+        assert self._open is not None
+        self._open.write(frame)
+
+    def cut(self, state: dict[str, np.ndarray], done: int) -> None:
+        """Close the open segment, commit it with the state after frame ``done - 1``, and start the
+        next segment's encoder (its start-up then overlaps the next frame's dreaming)."""
+        assert self._open is not None
+        self._open.close()
+        self.committed.append(self._open.path.name)
+        self._open = None
+        self.checkpoint.commit(list(self.committed), done, state)
+        if done < self.config.frame_count:
+            self._start()
+
+    def close(self) -> None:
+        """Nothing is left open after the final cut."""
+
+    def abort(self) -> None:
+        if self._open is not None:
+            self._open.abort()
+
+    def parts(self, with_open: bool = False) -> list[Path]:
+        names = [self.checkpoint.folder / name for name in self.committed]
+        if with_open and self._open is not None and self._open.partial.exists() and self._open.frames:
+            names.append(self._open.partial)
+        return names
+
+
+def _measure(
+    frame: np.ndarray, index: int, dreamed: bool, objective: float | None, seconds: float
+) -> dict[str, Any]:
+    return {
+        "frame": index,
+        "dreamed": dreamed,
+        "objective": objective,
+        "seconds": seconds,
+        "luminance": metrics.luminance(frame),
+        "saturation": metrics.saturation(frame),
+        "high_frequency": metrics.high_frequency(frame),
+    }
+
+
+def _drift(frame: np.ndarray, first: np.ndarray) -> str | None:
+    """A warning when a run's colours run away from frame 0's, else ``None``."""
+    lightness, reference = metrics.luminance(frame), metrics.luminance(first)
+    if lightness < 0.5 * reference:
+        return f"luminance collapsing: L* {lightness:.0f} against {reference:.0f} at frame 0 (raise colour.strength?)"
+    chroma, chroma_first = metrics.saturation(frame), metrics.saturation(first)
+    if chroma > 2.0 * max(chroma_first, 5.0):
+        return f"saturation exploding: chroma {chroma:.0f} against {chroma_first:.0f} at frame 0 (raise colour.strength?)"
+    return None
+
+
+def run(
+    config: Config,
+    *,
+    progress: bool = True,
+    resume: bool = False,
+    overwrite: bool = False,
+    verbose: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> Report:
+    """Render a config to its video, checkpointing as it goes.
+
+    ``resume`` continues an interrupted render of the same config from its checkpoint (or starts
+    afresh when there is none); ``overwrite`` replaces an existing video and discards a checkpoint.
+    Ctrl-C (or SIGTERM) stops after the current frame, leaving a playable ``NAME.partial.mp4`` and
+    the checkpoint. ``notify`` receives one-line messages (warnings, checkpoints when ``verbose``).
+    """
+    started = time.perf_counter()
     output = config.output
     assert output.path is not None  # config.load fills in the default
-    sinks: list[Sink] = [VideoSink(output.path, config.size, output.fps, output.crf, output.preset)]
-    if output.frames_dir is not None:
-        sinks.append(FramesSink(output.frames_dir))
+    tell = notify or (lambda message: tqdm.write(message, file=sys.stderr))
+    checkpoint = Checkpoint(output.path)
+    if output.path.exists() and not overwrite:
+        raise DreamzoomError(f"{output.path} exists: use --overwrite to replace it", key="output.path")
+    if checkpoint.exists() and overwrite:
+        checkpoint.remove()
+    elif checkpoint.exists() and not resume:
+        done = checkpoint.meta().get("done", 0)
+        raise DreamzoomError(
+            f"an interrupted render of {output.path} stopped after {done} frames: add --resume to continue, "
+            "or --overwrite to start over",
+            key="output.path",
+        )
+    prepared = prepare(config)
+    make_folder(output.path.parent, "output.path")
+    resolved = config_module.resolved(config)
+    stored = provenance.record(resolved)
+    metadata = json.dumps(stored, separators=(",", ":"), sort_keys=True)
+    done, segments, saved = checkpoint.resume(resolved) if checkpoint.exists() else (0, [], None)
+    if not checkpoint.exists():
+        try:
+            checkpoint.start(resolved)
+        except OSError as error:
+            raise RenderFailed(describe_os_error(error, checkpoint.folder)) from None
+    state = State.from_arrays(saved) if saved is not None else None
     total = config.frame_count
-    bar = tqdm(total=total, unit="frame", desc=output.path.name, disable=not progress, dynamic_ncols=True)
-    last: np.ndarray | None = None
-    state: State | None = None
+    report = Report(output.path, total, resumed_from=done)
+    video = _Segments(config, checkpoint, segments, metadata)
+    sinks: list[Sink] = [video]
+    if output.frames_dir is not None:
+        sinks.append(FramesSink(output.frames_dir, start=done))
+    telemetry = TelemetrySink(checkpoint.telemetry, keep=done)
+    writer = WriterThread(sinks)
+    bar = tqdm(
+        total=total,
+        initial=done,
+        unit="frame",
+        desc=output.path.name,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    if done:
+        tell(f"resuming {output.path.name} after frame {done - 1}")
+    index, last, segment_start, warned = done, None, done, set()
+    clock = time.perf_counter()
     try:
-        for frame, after in frames(prepared, total):
-            pixels = to_uint8(frame)
-            for sink in sinks:
-                sink.write(pixels)
-            last, state = frame, after or state
-            bar.update()
+        with _StopRequest(tell) as stop:
+            for frame, after in frames(prepared, total, state):
+                if not np.isfinite(frame).all():
+                    raise RenderFailed(
+                        f"frame {index} has NaN or infinite values (a too large dream.step_size?); "
+                        f"the checkpoint after frame {segment_start - 1} is kept"
+                    )
+                now = time.perf_counter()
+                writer.write(to_uint8(frame))
+                first = after.first if after is not None else (state.first if state else frame)
+                row = (
+                    frame,
+                    index,
+                    after is not None,
+                    after.objective if after is not None else None,
+                    now - clock,
+                )
+                writer.call(lambda row=row: telemetry.add(_measure(*row)))
+                warning = _drift(frame, first) if index % 8 == 0 else None
+                if warning and warning.split(":")[0] not in warned:
+                    warned.add(warning.split(":")[0])
+                    report.warnings.append(f"frame {index}: {warning}")
+                    tell(f"warning: frame {index}: {warning}")
+                clock, last = now, frame
+                index += 1
+                if after is not None:
+                    state = after
+                    if after.done - segment_start >= output.checkpoint_frames or after.done == total:
+                        arrays = after.arrays()
+                        writer.call(lambda arrays=arrays, done=after.done: video.cut(arrays, done))
+                        segment_start = after.done
+                        if verbose:
+                            writer.call(lambda done=after.done: tell(f"checkpoint: {done}/{total} frames"))
+                bar.update()
+                if stop.requested and index < total:
+                    report.interrupted = True
+                    break
+            writer.flush()
+    except OSError as error:
+        writer.stop()
+        video.abort()
+        raise RenderFailed(describe_os_error(error, output.path.parent)) from None
     except BaseException:
-        for sink in sinks:
-            sink.abort()
+        try:
+            writer.stop()
+        except BaseException:
+            pass
+        video.abort()
         raise
     finally:
         bar.close()
-    for sink in sinks:
-        sink.close()
-    report = Report(output.path, total)
+    writer.stop()
+    telemetry.close()
+    report.seconds = time.perf_counter() - started
+    if report.interrupted:
+        video.abort()
+        report.path = partial_path(output.path)
+        parts = video.parts(with_open=True)
+        if parts:
+            concatenate(parts, report.path, metadata)
+        report.frames = index
+        return report
     if config.loop is not None and state is not None and last is not None:
         report.seam = metrics.seam(state.changes, metrics.change(state.first, last))
+    concatenate(video.parts(), output.path, metadata)
+    facts = {
+        "frames": total,
+        "seconds": round(report.seconds, 3),
+        "resumed_from": done,
+        "warnings": report.warnings,
+    }
+    if report.seam is not None:
+        facts["loop_seam"] = round(report.seam, 4)
+    atomic_json(provenance.sidecar_path(output.path), provenance.sidecar(stored, facts))
+    os.replace(checkpoint.telemetry, provenance.telemetry_path(output.path))
+    checkpoint.remove()
     return report
 
 

@@ -25,23 +25,51 @@ def load(source: Source, size: tuple[int, int], rng: np.random.Generator) -> np.
     return noise(source.noise, size, rng)
 
 
+#: Photos with more pixels than this are not decoded whole (a 20000×20000 photo would need 4.8 GB
+#: as float RGB): JPEGs are decoded at a reduced scale, anything else is refused.
+MAX_PIXELS = 100_000_000
+
+
 def read_image(path: Path, key: str = "source.image") -> np.ndarray:
     """Decode a photo to float RGB in [0, 1], upright (EXIF orientation applied); errors name ``key``.
 
     Greyscale becomes grey RGB, 16-bit images keep their precision, transparency is composited over
-    black (as ``fit: contain`` bars are), CMYK and palettes are converted, and an animated image
-    gives its first frame.
+    black (as ``fit: contain`` bars are), CMYK and palettes are converted, an animated image gives
+    its first frame, and a huge photo is reduced while decoding or refused (:data:`MAX_PIXELS`).
     """
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # dreamzoom applies its own, gentler limit below
     try:
         with Image.open(path) as image:
+            _limit_size(image, path, key)
             image.seek(0)
             deep = _is_deep_colour(image)  # before getexif(), which decodes and forgets the layout
             orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
             frame = _read_deep_colour(path) if deep else _to_float_rgb(image)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, MemoryError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise DreamzoomError(f"cannot read {path} as an image: {reason}", key=key) from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
     return _orient(frame, orientation)
+
+
+def _limit_size(image: Image.Image, path: Path, key: str) -> None:
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise DreamzoomError(f"{path} has no pixels ({width}×{height})", key=key)
+    if width * height <= MAX_PIXELS:
+        return
+    if image.format == "JPEG":  # the decoder can scale by 1/2, 1/4 or 1/8 as it reads
+        factor = math.ceil(math.sqrt(width * height / MAX_PIXELS))
+        image.draft("RGB", (math.ceil(width / factor), math.ceil(height / factor)))
+        if image.size[0] * image.size[1] <= MAX_PIXELS:
+            return
+    raise DreamzoomError(
+        f"{path} is {width}×{height} ({width * height / 1e6:.0f} MP), too large to decode safely "
+        f"(the limit is {MAX_PIXELS / 1e6:.0f} MP): downscale it first",
+        key=key,
+    )
 
 
 def _is_deep_colour(image: Image.Image) -> bool:

@@ -1,0 +1,128 @@
+"""Batches: many renders in turn, one after another, that never stop at the first failure.
+
+Each config is rendered with resume semantics (an interrupted render continues from its
+checkpoint), a finished video is skipped unless ``overwrite``, a failure is recorded and the batch
+goes on, and a summary table ends it. The Ray backend (``ray_batch.py``) reuses the same pieces.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import config as config_module
+from .checkpoint import Checkpoint
+from .errors import DreamzoomError, RenderFailed
+
+#: Statuses that count as success.
+SUCCEEDED = ("done", "resumed", "skipped")
+
+
+@dataclass
+class Outcome:
+    """How one render of a batch went."""
+
+    config: str
+    status: str  # done, resumed, skipped, failed, interrupted, not started
+    frames: int = 0
+    seconds: float = 0.0
+    detail: str = ""  # the video's path, or the one-line error
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Config files from paths, where a folder stands for its ``*.yaml`` and ``*.yml`` files."""
+    found: list[Path] = []
+    for item in map(Path, paths):
+        if item.is_dir():
+            found += sorted(p for p in item.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        elif item.is_file():
+            found.append(item)
+        else:
+            raise DreamzoomError(f"no such config file or folder: {item}")
+    if not found:
+        raise DreamzoomError("no configs to render (a folder must hold .yaml files)")
+    return found
+
+
+def render_one(
+    path: Path,
+    overrides: list[tuple[str, Any]],
+    *,
+    overwrite: bool,
+    progress: bool,
+    notify: Callable[[str], None],
+) -> Outcome:
+    """Render one config of a batch, turning every way it can end into an :class:`Outcome`."""
+    from .renderer import run
+
+    started = time.perf_counter()
+    name = str(path)
+    try:
+        settings = config_module.load(path, overrides)
+        assert settings.output.path is not None
+        if settings.output.path.exists() and not overwrite and not Checkpoint(settings.output.path).exists():
+            return Outcome(
+                name, "skipped", detail=f"{settings.output.path} exists (--overwrite renders it again)"
+            )
+        report = run(settings, progress=progress, resume=True, overwrite=overwrite, notify=notify)
+    except (DreamzoomError, RenderFailed) as error:
+        return Outcome(name, "failed", seconds=time.perf_counter() - started, detail=str(error))
+    except Exception as error:  # a bug must not end a night's batch: record it and go on
+        detail = f"internal error ({type(error).__name__}: {error}); please report it"
+        return Outcome(name, "failed", seconds=time.perf_counter() - started, detail=detail)
+    status = "interrupted" if report.interrupted else "resumed" if report.resumed_from else "done"
+    return Outcome(name, status, report.frames, report.seconds, str(report.path))
+
+
+def run_batch(
+    paths: Iterable[str | Path],
+    overrides: list[tuple[str, Any]] | None = None,
+    *,
+    overwrite: bool = False,
+    progress: bool = True,
+    notify: Callable[[str], None] = print,
+) -> list[Outcome]:
+    """Render every config in turn; stop early only when a render is interrupted (Ctrl-C)."""
+    configs = expand(paths)
+    outcomes: list[Outcome] = []
+    for index, path in enumerate(configs):
+        notify(f"[{index + 1}/{len(configs)}] {path}")
+        outcome = render_one(path, overrides or [], overwrite=overwrite, progress=progress, notify=notify)
+        outcomes.append(outcome)
+        if outcome.status == "interrupted":
+            outcomes += [Outcome(str(rest), "not started") for rest in configs[index + 1 :]]
+            break
+    return outcomes
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """A plain-text summary table."""
+    rows = [("config", "status", "frames", "time", "result")]
+    rows += [
+        (
+            o.config,
+            o.status,
+            str(o.frames) if o.frames else "",
+            f"{o.seconds:.0f} s" if o.seconds else "",
+            o.detail,
+        )
+        for o in outcomes
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        for row in rows
+    ]
+    succeeded = sum(o.status in SUCCEEDED for o in outcomes)
+    lines.append(f"{succeeded} of {len(outcomes)} succeeded")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def exit_code(outcomes: list[Outcome]) -> int:
+    """0 when every render succeeded, 130 when the batch was interrupted, else 3."""
+    if any(o.status == "interrupted" for o in outcomes):
+        return 130
+    return 0 if all(o.status in SUCCEEDED for o in outcomes) else 3

@@ -1,0 +1,133 @@
+"""Checkpoints: what a render keeps on disk so that ``--resume`` continues exactly where it stopped.
+
+A render's video is encoded in segments of whole frames whose boundaries depend only on the config
+(never on when a render was interrupted), and after each segment the checkpoint records it with
+the render's :class:`~dreamzoom.renderer.State` at full precision. A resumed render therefore
+makes the same frames and the same segments as one that never stopped, and joining the segments
+gives the same video, byte for byte.
+
+The checkpoint lives in a hidden folder beside the output (``.NAME.mp4.dreamzoom/``): ``meta.json``
+(written last, atomically) names the committed segments and the state file, so a crash at any
+moment leaves the previous checkpoint intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DreamzoomError
+from .sinks import atomic_json, atomic_write
+
+#: Keys whose values do not change the video (so a resume may change them).
+_HARMLESS = {"output.frames_dir"}
+
+
+def folder_for(output: Path) -> Path:
+    """The checkpoint folder of an output video."""
+    return output.parent / f".{output.name}.dreamzoom"
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` → ``{"a.b": 1}`` (lists stay whole)."""
+    if isinstance(value, dict):
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(flatten(item, f"{prefix}{key}."))
+        return flat
+    return {prefix.rstrip("."): value}
+
+
+def fingerprint(resolved: dict[str, Any]) -> str:
+    """A hash of everything in a resolved config that affects the video."""
+    relevant = {key: value for key, value in flatten(resolved).items() if key not in _HARMLESS}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """``key: old → new`` for every video-affecting key that differs."""
+    old, new = flatten(before), flatten(after)
+    return [
+        f"{key}: {old.get(key, '(unset)')} → {new.get(key, '(unset)')}"
+        for key in sorted(set(old) | set(new))
+        if key not in _HARMLESS and old.get(key) != new.get(key)
+    ]
+
+
+class Checkpoint:
+    """The checkpoint folder of one output."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = Path(output)
+        self.folder = folder_for(self.output)
+        self.meta_path = self.folder / "meta.json"
+
+    def exists(self) -> bool:
+        return self.meta_path.is_file()
+
+    def meta(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.meta_path.read_text())
+        except (OSError, ValueError) as error:
+            raise DreamzoomError(
+                f"the checkpoint in {self.folder} is unreadable ({error}); use --overwrite to start over"
+            ) from None
+
+    def segment(self, index: int) -> Path:
+        return self.folder / f"segment_{index:05d}.mp4"
+
+    @property
+    def telemetry(self) -> Path:
+        return self.folder / "frames.csv"
+
+    def start(self, resolved: dict[str, Any]) -> None:
+        """A fresh checkpoint folder for a new render (anything old in it is removed)."""
+        self.remove()
+        self.folder.mkdir(parents=True)
+        atomic_json(
+            self.meta_path,
+            {"config": resolved, "fingerprint": fingerprint(resolved), "segments": [], "done": 0},
+        )
+
+    def commit(self, segments: list[str], done: int, state: dict[str, np.ndarray]) -> None:
+        """Record finished segments and the state after frame ``done - 1`` (state first, meta last)."""
+        buffer = io.BytesIO()
+        np.savez(buffer, **state)
+        name = f"state_{done:06d}.npz"
+        atomic_write(self.folder / name, buffer.getvalue())
+        meta = self.meta()
+        previous = meta.get("state")
+        meta.update({"segments": segments, "done": done, "state": name})
+        atomic_json(self.meta_path, meta)
+        if previous and previous != name:
+            (self.folder / previous).unlink(missing_ok=True)
+
+    def resume(self, resolved: dict[str, Any]) -> tuple[int, list[str], dict[str, np.ndarray] | None]:
+        """``(frames done, committed segments, saved state)``, after checking that the config is
+        the one the checkpoint was made with; anything written after the last commit is dropped."""
+        meta = self.meta()
+        if meta.get("fingerprint") != fingerprint(resolved):
+            changed = differences(meta.get("config", {}), resolved)
+            listed = "; ".join(changed[:4]) + (f"; and {len(changed) - 4} more" if len(changed) > 4 else "")
+            raise DreamzoomError(
+                f"cannot resume {self.output.name}: the config changed since the checkpoint ({listed or 'unknown change'}); "
+                "restore it, or use --overwrite to start over"
+            )
+        segments = list(meta.get("segments", []))
+        for stray in self.folder.glob("segment_*"):
+            if stray.name not in segments:
+                stray.unlink()
+        if not meta.get("state"):
+            return 0, [], None
+        with np.load(self.folder / meta["state"]) as stored:
+            state = {key: stored[key] for key in stored.files}
+        return int(meta["done"]), segments, state
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,79 @@
+"""Provenance: what made a video, stored in it and beside it, so that any video can be rendered again.
+
+Every finished video carries, in its MP4 ``comment`` metadata, a JSON record of the resolved config
+(every value explicit), the seed and the versions of dreamzoom, TensorFlow, Keras and NumPy; a
+sidecar ``NAME.json`` holds the same plus the facts of the run (when, how long, the loop seam,
+warnings). ``dreamzoom render --from-video`` reads either back.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+import numpy as np
+
+from . import __version__
+from .errors import DreamzoomError
+from .sinks import read_comment
+
+FORMAT = "dreamzoom/1"
+
+
+def versions() -> dict[str, str]:
+    """The versions of everything that shapes the frames."""
+    from .backend import keras, tf
+
+    return {
+        "dreamzoom": __version__,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "ffmpeg": imageio_ffmpeg.get_ffmpeg_version(),
+    }
+
+
+def record(resolved: dict[str, Any]) -> dict[str, Any]:
+    """The provenance stored inside the video: no timestamps, so that a resumed render's file is
+    identical to an uninterrupted one's."""
+    return {"format": FORMAT, "versions": versions(), "seed": resolved.get("seed"), "config": resolved}
+
+
+def sidecar_path(video: Path) -> Path:
+    return video.with_suffix(".json")
+
+
+def telemetry_path(video: Path) -> Path:
+    return video.with_suffix(".frames.csv")
+
+
+def sidecar(stored: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    """The sidecar document: the stored record plus the facts of this run."""
+    return {**stored, "run": {"finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **facts}}
+
+
+def read(video: Path) -> dict[str, Any]:
+    """The provenance record of a video: from its metadata, else from its sidecar JSON."""
+    video = Path(video)
+    if not video.is_file():
+        raise DreamzoomError(f"file not found: {video}", key="--from-video")
+    comment = read_comment(video)
+    candidates = [comment] if comment else []
+    beside = sidecar_path(video)
+    if beside.is_file():
+        candidates.append(beside.read_text(encoding="utf-8", errors="replace"))
+    for text in candidates:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("config"), dict):
+            return data
+    raise DreamzoomError(
+        f"{video.name} carries no dreamzoom provenance (was it made by dreamzoom?)", key="--from-video"
+    )
