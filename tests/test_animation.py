@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -32,7 +33,7 @@ def render_frames(**settings) -> list[np.ndarray]:
 
 
 def changes(frames: list[np.ndarray]) -> np.ndarray:
-    return np.array([metrics.change(a, b) for a, b in zip(frames[:-1], frames[1:], strict=True)])
+    return np.array([metrics.change(a, b) for a, b in itertools.pairwise(frames)])
 
 
 # ----------------------------------------------------------------------------- schedules
@@ -45,7 +46,7 @@ def test_keyframes_interpolate_linearly_and_hold_outside():
 
 def test_smooth_keyframes_have_no_corners_and_never_overshoot():
     smooth = Schedule({"keyframes": "0:(0), 10:(1), 20:(1), 30:(0)", "interpolation": "smooth"})
-    values = [smooth(at(t / 4)) for t in range(0, 121)]
+    values = [smooth(at(t / 4)) for t in range(121)]
     assert min(values) >= 0.0 and max(values) <= 1.0
     assert smooth(at(15)) == pytest.approx(1.0), "flat between equal keys"
     slopes = np.diff(values)
@@ -176,9 +177,7 @@ def test_a_loop_has_no_visible_seam_and_a_plain_render_does():
     assert metrics.seam(list(changes(plain)), metrics.change(plain[-1], plain[0])) > 3
     # Motion-compensated: moving the last frame on by one step gives the first frame back.
     step = motion.transform((96, 96), 1.02, 0.0, (0, 0))
-    compensated = [
-        metrics.change(motion.apply(a, step), b) for a, b in zip(looped[:-1], looped[1:], strict=True)
-    ]
+    compensated = [metrics.change(motion.apply(a, step), b) for a, b in itertools.pairwise(looped)]
     assert metrics.seam(compensated, metrics.change(motion.apply(looped[-1], step), looped[0])) <= 1.5
 
 

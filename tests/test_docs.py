@@ -14,7 +14,7 @@ README = (ROOT / "README.md").read_text()
 
 
 def test_readme_opens_with_the_install_and_render_and_the_test_commands():
-    blocks = re.findall(r"```bash\n(.*?)\n```", README, re.S)
+    blocks = re.findall(r"```bash\n(.*?)\n```", README, re.DOTALL)
     assert blocks[0] == "python -m pip install -e . && dreamzoom render configs/default.yaml"
     assert blocks[1] == "python -m pip install -e '.[test]' && python -m pytest"
     assert (ROOT / "configs" / "default.yaml").is_file()
