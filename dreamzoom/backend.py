@@ -14,6 +14,9 @@ import sys
 from collections.abc import Iterator
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# oneDNN's fused convolutions are not on by default on every CPU (AMD's, for one); they were about
+# 10 % faster per dream step on the 2-core AMD EPYC this project is developed on (benchmarks/run.py).
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 
 @contextlib.contextmanager

@@ -106,7 +106,7 @@ def _schedule_shape(value: Any) -> Any:
             where = ".".join(map(str, problem["loc"]))
             raise ValueError(f"keyframes mapping: {where}: {problem['msg']}") from None
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Keyframes)):
-        raise ValueError(
+        raise ValueError(  # noqa: TRY004 — pydantic reports ValueError as a config error, not TypeError
             'expected a number, maths like "1 + 0.1*sin(t)", or keyframes like "0:(1), 10:(2)"'
             f", got {_SHORT.repr(value)}"
         )
@@ -188,6 +188,11 @@ class Model(Section):
         "[0, 1], `raw` [0, 255]. Default: the named model's own (`inception`; `caffe` for "
         "SqueezeNet).",
     )
+    precision: Literal["float32", "bfloat16", "auto"] = Field(
+        "auto",
+        description="Compute precision of a named model: `auto` uses bfloat16 on CPUs with bfloat16 "
+        "instructions, mixed float16 on GPUs that favour it, float32 elsewhere; weights stay float32.",
+    )
     class_layer: str | None = Field(
         None,
         description="The layer holding the class scores (before softmax) that `class` objectives "
@@ -199,7 +204,7 @@ class Model(Section):
     @classmethod
     def _weights_kind(cls, value: Any) -> Any:
         if not isinstance(value, (str, Path)):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 — pydantic turns ValueError into a config error
                 f"expected bundled, imagenet, random or the path of a weights file, got {value!r}"
             )
         return value

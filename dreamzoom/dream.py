@@ -9,6 +9,7 @@ objective, with unknown height and width, so new octave sizes, tiles and frames 
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def tile_spans(length: int, tile: int, align: int = 1) -> list[tuple[int, int]]:
     starting at a multiple of ``align``."""
     count = max(1, math.ceil(length / tile))
     edges = [min(length, round(i * length / count / align) * align) for i in range(count)] + [length]
-    return [(start, end) for start, end in zip(edges[:-1], edges[1:], strict=True) if end > start]
+    return [(start, end) for start, end in itertools.pairwise(edges) if end > start]
 
 
 class Dreamer:
@@ -92,14 +93,14 @@ class Dreamer:
         frame = tf.TensorSpec([None, None, 3], tf.float32)
         scalar = tf.TensorSpec([], tf.float32)
 
-        @tf.function(input_signature=[frame, scalar, scalar])
+        @tf.function(input_signature=[frame, scalar, scalar], autograph=False)
         def gradient(image: tf.Tensor, scale: tf.Tensor, angle: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
             with tf.GradientTape() as tape:
                 tape.watch(image)
                 value = value_of(priors.random_view(image, scale, angle) if transformed else image)
             return tape.gradient(value, image), value
 
-        @tf.function(input_signature=[frame, frame, scalar])
+        @tf.function(input_signature=[frame, frame, scalar], autograph=False)
         def ascend(image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
             direction = priors.smooth_gradient(gradient, prior.gradient, prior.sigma, prior.levels)
             if prior.colour:
@@ -112,7 +113,7 @@ class Dreamer:
 
         self._gradient = gradient
         self._ascend = ascend
-        self._value = tf.function(value_of, input_signature=[frame])
+        self._value = tf.function(value_of, input_signature=[frame], autograph=False)
 
     @property
     def tracing_count(self) -> int:

@@ -48,3 +48,21 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float = 1.0) -> float:
     """Peak signal-to-noise ratio in dB between two frames."""
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     return math.inf if mse == 0 else 10.0 * math.log10(peak**2 / mse)
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Structural similarity (Wang et al. 2004; Gaussian window σ = 1.5) of two RGB frames in [0, 1],
+    averaged over the channels: 1 for identical frames."""
+    c1, c2 = 0.01**2, 0.03**2
+    scores = []
+    for channel in range(3):
+        x, y = a[..., channel].astype(np.float64), b[..., channel].astype(np.float64)
+
+        def blur(image: np.ndarray) -> np.ndarray:
+            return cv2.GaussianBlur(image, (11, 11), 1.5)
+
+        mx, my = blur(x), blur(y)
+        vx, vy, cxy = blur(x * x) - mx**2, blur(y * y) - my**2, blur(x * y) - mx * my
+        index = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx**2 + my**2 + c1) * (vx + vy + c2))
+        scores.append(float(index.mean()))
+    return float(np.mean(scores))

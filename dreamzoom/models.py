@@ -8,11 +8,13 @@ so that dreaming ``mixed3`` never runs ``mixed4`` and above.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -62,6 +64,8 @@ class DreamModel:
     blocks: tuple[str, ...] = ()
     #: The layer holding class scores before softmax, if the network has a classifier.
     class_layer: str | None = None
+    #: The precision it computes in (``float32``, ``bfloat16``, ``float16``).
+    precision: str = "float32"
     #: Layers of the architecture that exist but cannot be dreamed at here, and why.
     unavailable: frozenset[str] = frozenset()
     unavailable_hint: str = ""
@@ -124,34 +128,90 @@ class DreamModel:
 @functools.lru_cache(maxsize=4)
 def load(spec: config.Model) -> DreamModel:
     """The network a config's ``model`` section names, built once per process."""
+    precision = resolve_precision(spec.precision)
+    policy = _POLICIES[precision]
     if spec.path is not None:
         model = _load_saved(spec.path, spec.preprocess or "inception")
     elif spec.name == "squeezenet":
-        model = _squeezenet(spec.preprocess or "caffe", random=spec.weights == "random")
+        model = _squeezenet(spec.preprocess or "caffe", random=spec.weights == "random", policy=policy)
     elif spec.weights == "bundled":
-        model = _bundled_inception(spec.preprocess or "inception")
-    elif spec.weights in ("imagenet", "random"):
+        model = _bundled_inception(spec.preprocess or "inception", policy)
+    else:
+        with _dtype_policy(policy):
+            model = _applications_inception(spec)
+    if spec.class_layer is not None:
+        if spec.class_layer not in {layer.name for layer in model.network.layers}:
+            raise DreamzoomError(f"{model.label} has no layer '{spec.class_layer}'", key="model.class_layer")
+        model.class_layer = spec.class_layer
+    model.precision = precision if spec.path is None else "as saved"
+    return model
+
+
+#: Keras dtype policies for each precision: weights stay float32, compute runs in the named type.
+_POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
+
+
+def resolve_precision(requested: str) -> str:
+    """``auto``: mixed float16 on GPUs with fast half precision (compute capability 7.0+), bfloat16 on
+    CPUs with bfloat16 instructions (AVX-512 BF16 or AMX), else float32."""
+    if requested != "auto":
+        return requested
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
+        return "float16" if tuple(capability) >= (7, 0) else "float32"
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "float32"
+    return "bfloat16" if re.search(r"\b(avx512_bf16|amx_bf16)\b", flags) else "float32"
+
+
+@contextlib.contextmanager
+def _dtype_policy(name: str) -> Iterator[None]:
+    """Build layers under a dtype policy, leaving the process's own policy as it was."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _with_policy(architecture: str, policy: str) -> str:
+    """A Keras model JSON with every layer (but the input) computing under ``policy``."""
+    if policy == "float32":
+        return architecture
+    document = json.loads(architecture)
+    for layer in document["config"]["layers"]:
+        if layer["class_name"] != "InputLayer":
+            layer["config"]["dtype"] = {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": policy},
+                "registered_name": None,
+            }
+    return json.dumps(document)
+
+
+def _applications_inception(spec: config.Model) -> DreamModel:
+    """InceptionV3 through keras.applications: ImageNet (downloaded once), random, or a weights file."""
+    if spec.weights in ("imagenet", "random"):
         if spec.weights == "random":
             keras.utils.set_random_seed(0)  # the same untrained network every time
         network = _download_guarded(
             lambda: inception_with_classifier(None if spec.weights == "random" else "imagenet")
         )
         label = "InceptionV3 (ImageNet)" if spec.weights == "imagenet" else "InceptionV3 (random weights)"
-        model = _wrap(network, spec.preprocess or "inception", label, class_layer="logits")
-    else:
-        try:
-            network = _inception(weights=str(spec.weights))
-        except (ValueError, OSError) as error:
-            reason = str(error).splitlines()[0]
-            raise DreamzoomError(
-                f"cannot load {spec.weights} as InceptionV3 weights: {reason}", key="model.weights"
-            ) from None
-        model = _wrap(network, spec.preprocess or "inception", f"InceptionV3 ({Path(spec.weights).name})")
-    if spec.class_layer is not None:
-        if spec.class_layer not in {layer.name for layer in model.network.layers}:
-            raise DreamzoomError(f"{model.label} has no layer '{spec.class_layer}'", key="model.class_layer")
-        model.class_layer = spec.class_layer
-    return model
+        return _wrap(network, spec.preprocess or "inception", label, class_layer="logits")
+    try:
+        network = _inception(weights=str(spec.weights))
+    except (ValueError, OSError) as error:
+        reason = str(error).splitlines()[0]
+        raise DreamzoomError(
+            f"cannot load {spec.weights} as InceptionV3 weights: {reason}", key="model.weights"
+        ) from None
+    return _wrap(network, spec.preprocess or "inception", f"InceptionV3 ({Path(spec.weights).name})")
 
 
 def _inception(weights: str | None) -> keras.Model:
@@ -201,9 +261,10 @@ def _weights_file(name: str) -> Any:
     return resources.files("dreamzoom.weights").joinpath(name)
 
 
-def _bundled_inception(mode: str) -> DreamModel:
-    full = _inception(weights=None)
-    network = keras.Model(full.input, full.get_layer(BUNDLED_TOP).output, name="inception_v3_mixed5")
+def _bundled_inception(mode: str, policy: str) -> DreamModel:
+    """InceptionV3 up to mixed5 from its shipped architecture and 8-bit weights."""
+    architecture = _weights_file("inception_v3_mixed5.json").read_text(encoding="utf-8")
+    network = keras.models.model_from_json(_with_policy(architecture, policy))
     with _weights_file("inception_v3_mixed5.npz").open("rb") as handle:
         stored = np.load(handle)
         for layer in network.layers:
@@ -212,7 +273,8 @@ def _bundled_inception(mode: str) -> DreamModel:
                     [_dequantize(stored, f"{layer.name}/{i}") for i in range(len(layer.weights))]
                 )
     model = _wrap(network, mode, "InceptionV3 (bundled ImageNet weights up to mixed5)")
-    model.unavailable = frozenset(_image_layers(full)) - set(model.dreamable)
+    above = _weights_file("inception_v3_above_mixed5.txt").read_text(encoding="utf-8").split()
+    model.unavailable = frozenset(above)
     model.unavailable_hint = (
         f"is above {BUNDLED_TOP}, the deepest layer with bundled weights: set model.weights: "
         "imagenet for the full network"
@@ -226,12 +288,13 @@ def _dequantize(stored: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
     return (low + codes * ((high - low) / 255)).astype(np.float32)
 
 
-def _squeezenet(mode: str, random: bool) -> DreamModel:
+def _squeezenet(mode: str, random: bool, policy: str) -> DreamModel:
     """SqueezeNet v1.1, the whole ImageNet classifier, rebuilt from its shipped architecture and
     float16 weights (or seeded random ones)."""
     if random:
         keras.utils.set_random_seed(0)
-    network = keras.models.model_from_json(_weights_file("squeezenet.json").read_text(encoding="utf-8"))
+    architecture = _weights_file("squeezenet.json").read_text(encoding="utf-8")
+    network = keras.models.model_from_json(_with_policy(architecture, policy))
     if not random:
         with _weights_file("squeezenet.npz").open("rb") as handle:
             stored = np.load(handle)
@@ -251,7 +314,7 @@ def _squeezenet(mode: str, random: bool) -> DreamModel:
 def _load_saved(path: Path, mode: str) -> DreamModel:
     try:
         network = keras.models.load_model(path, compile=False)
-    except Exception as error:  # Keras raises many types for a bad file; all mean "not a model"
+    except Exception as error:  # noqa: BLE001 — Keras raises many types for a bad file; all mean "not a model"
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise DreamzoomError(f"cannot load {path} as a Keras model: {reason}", key="model.path") from None
     shape = tuple(network.inputs[0].shape) if len(network.inputs) == 1 else ()

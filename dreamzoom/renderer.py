@@ -18,6 +18,7 @@ How frames are made (:func:`frames`):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -113,6 +114,9 @@ class Report:
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; resume with --resume
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Of ``seconds``, how long the render waited on encoding and writing (the writer thread does
+    #: that work alongside the dreaming; the loop waits only when it falls behind, and at the end).
+    io_seconds: float = 0.0
 
 
 def term_key(config: Config, index: int, term: Term) -> str:
@@ -326,7 +330,7 @@ class _StopRequest:
         self._notify = notify
         self._previous: dict[int, Any] = {}
 
-    def __enter__(self) -> _StopRequest:
+    def __enter__(self) -> _StopRequest:  # noqa: PYI034 — typing.Self needs Python 3.11
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
                 self._previous[signum] = signal.signal(signum, self._handle)
@@ -485,7 +489,8 @@ def run(
                         f"the checkpoint after frame {segment_start - 1} is kept"
                     )
                 now = time.perf_counter()
-                writer.write(to_uint8(frame))
+                pixels = to_uint8(frame)
+                writer.write(pixels)
                 first = after.first if after is not None else (state.first if state else frame)
                 row = (
                     frame,
@@ -514,23 +519,24 @@ def run(
                 if stop.requested and index < total:
                     report.interrupted = True
                     break
+            flushing = time.perf_counter()
             writer.flush()
+            report.io_seconds += time.perf_counter() - flushing
     except OSError as error:
         writer.stop()
         video.abort()
         raise RenderFailed(describe_os_error(error, output.path.parent)) from None
     except BaseException:
-        try:
+        with contextlib.suppress(BaseException):  # the original error is the one to report
             writer.stop()
-        except BaseException:
-            pass
         video.abort()
         raise
     finally:
         bar.close()
     writer.stop()
     telemetry.close()
-    report.seconds = time.perf_counter() - started
+    report.io_seconds += writer.waited
+    finishing = time.perf_counter()
     if report.interrupted:
         video.abort()
         report.path = partial_path(output.path)
@@ -538,10 +544,13 @@ def run(
         if parts:
             concatenate(parts, report.path, metadata)
         report.frames = index
+        report.io_seconds += time.perf_counter() - finishing
+        report.seconds = time.perf_counter() - started
         return report
     if config.loop is not None and state is not None and last is not None:
         report.seam = metrics.seam(state.changes, metrics.change(state.first, last))
     concatenate(video.parts(), output.path, metadata)
+    report.seconds = time.perf_counter() - started
     facts = {
         "frames": total,
         "seconds": round(report.seconds, 3),
@@ -553,6 +562,7 @@ def run(
     atomic_json(provenance.sidecar_path(output.path), provenance.sidecar(stored, facts))
     os.replace(checkpoint.telemetry, provenance.telemetry_path(output.path))
     checkpoint.remove()
+    report.io_seconds += time.perf_counter() - finishing
     return report
 
 

@@ -17,6 +17,7 @@ import queue
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -138,7 +139,7 @@ class VideoSink:
         self.path = Path(path)
         self.partial = partial_path(self.path)
         make_folder(self.path.parent, "output.path")
-        self._errors = tempfile.TemporaryFile()
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as ffmpeg does
         rate = str(Fraction(fps).limit_denominator(1001))
         arguments = [
             "-f",
@@ -341,6 +342,7 @@ class WriterThread:
         self.sinks = sinks
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
+        self.waited = 0.0  # seconds callers spent blocked on a full queue
         self._thread = threading.Thread(target=self._work, name="dreamzoom-writer", daemon=True)
         self._thread.start()
 
@@ -356,7 +358,7 @@ class WriterThread:
                     else:
                         for sink in self.sinks:
                             sink.write(item)
-            except BaseException as error:  # handed to the main thread
+            except BaseException as error:  # noqa: BLE001 — handed to the main thread
                 self._error = error
             finally:
                 self._queue.task_done()
@@ -367,14 +369,18 @@ class WriterThread:
             raise error
 
     def write(self, frame: np.ndarray) -> None:
-        """Queue a frame for every sink."""
+        """Queue a frame for every sink (waiting only if the queue is full)."""
         self._raise()
+        started = time.perf_counter()
         self._queue.put(frame)
+        self.waited += time.perf_counter() - started
 
     def call(self, action: Any) -> None:
         """Run ``action()`` on the writer thread, in order with the frames."""
         self._raise()
+        started = time.perf_counter()
         self._queue.put(action)
+        self.waited += time.perf_counter() - started
 
     def flush(self) -> None:
         """Wait until everything queued is written."""

@@ -39,6 +39,14 @@ def bundle_inception(source: Path) -> None:
             arrays[f"{layer.name}/{index}/range"] = bounds
     out = WEIGHTS / "inception_v3_mixed5.npz"
     np.savez_compressed(out, **arrays)
+    # The architecture too: rebuilding these 165 layers from JSON is faster than building Keras'
+    # whole 311-layer InceptionV3 and cutting it (start-up time), and it holds the standard names.
+    (WEIGHTS / "inception_v3_mixed5.json").write_text(model.to_json())
+    # Names of the layers above mixed5 (in a fresh session's numbering), so that asking for one
+    # explains that it needs the full ImageNet weights rather than calling it unknown.
+    full = keras.applications.InceptionV3(include_top=False, weights=None, input_shape=(None, None, 3))
+    above = [layer.name for layer in full.layers if layer.name not in {kept.name for kept in model.layers}]
+    (WEIGHTS / "inception_v3_above_mixed5.txt").write_text("\n".join(above) + "\n")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(arrays) // 2} tensors)")
 
 

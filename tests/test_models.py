@@ -134,6 +134,7 @@ def test_imagenet_weights_offline_give_one_line_naming_the_ways_out(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "dreamzoom", "validate", str(file)],
+        check=False,
         capture_output=True,
         text=True,
         env=env,
@@ -154,3 +155,22 @@ def test_the_classifier_is_rebuilt_for_any_frame_size_with_the_trained_weights(t
     image = np.random.default_rng(0).uniform(-1, 1, (1, 299, 299, 3)).astype(np.float32)
     assert np.allclose(np.asarray(rebuilt(image)), np.asarray(trained(image)), atol=1e-4)
     assert rebuilt(image[:, :160, :200]).shape == (1, 1000), "any frame size"
+
+
+def test_bfloat16_precision_computes_in_bfloat16_and_agrees_with_float32(bundled, photo):
+    half = models.load(config.Model(precision="bfloat16"))
+    assert half.precision == "bfloat16" and half is not bundled
+    assert half.network.get_layer("conv2d_5").dtype_policy.name == "mixed_bfloat16"
+    full = bundled.features(photo, "mixed3")
+    reduced = half.features(photo, "mixed3").astype(np.float32)
+    assert np.abs(reduced - full).mean() < 0.05 * np.abs(full).mean()
+
+
+def test_auto_precision_follows_the_hardware(bundled):
+    from pathlib import Path
+
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    expected = "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+    assert models.resolve_precision("auto") == expected
+    assert models.resolve_precision("float32") == "float32"
+    assert bundled.precision == expected, "the default model computes in what auto chose"
