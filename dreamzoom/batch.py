@@ -2,7 +2,7 @@
 
 Each config is rendered with resume semantics (an interrupted render continues from its
 checkpoint), a finished video is skipped unless ``overwrite``, a failure is recorded and the batch
-goes on, and a summary table ends it. The Ray backend (``ray_batch.py``) reuses the same pieces.
+goes on, and a summary table ends it. The Ray backend (``cluster.py``) reuses the same pieces.
 """
 
 from __future__ import annotations
@@ -47,6 +47,13 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+def placed(path: Path, overrides: list[tuple[str, Any]], output_dir: Path | None) -> list[tuple[str, Any]]:
+    """A config's overrides, plus its video's place when a batch collects videos in one folder."""
+    if output_dir is None:
+        return list(overrides)
+    return [*overrides, ("output.path", str(Path(output_dir) / f"{path.stem}.mp4"))]
+
+
 def render_one(
     path: Path,
     overrides: list[tuple[str, Any]],
@@ -55,22 +62,40 @@ def render_one(
     progress: bool,
     notify: Callable[[str], None],
 ) -> Outcome:
-    """Render one config of a batch, turning every way it can end into an :class:`Outcome`."""
+    """Load and render one config of a batch, turning every way it can end into an :class:`Outcome`."""
+    try:
+        settings = config_module.load(path, overrides)
+    except DreamzoomError as error:
+        return Outcome(str(path), "failed", detail=str(error))
+    return render_loaded(str(path), settings, overwrite=overwrite, progress=progress, notify=notify)
+
+
+def render_loaded(
+    name: str,
+    settings: config_module.Config,
+    *,
+    overwrite: bool,
+    progress: bool,
+    notify: Callable[[str], None],
+    verbose: bool = False,
+) -> Outcome:
+    """Render a loaded config with resume semantics: skip a finished video (unless ``overwrite``),
+    continue from a checkpoint, record a failure instead of raising it."""
     from .renderer import run
 
     started = time.perf_counter()
-    name = str(path)
     try:
-        settings = config_module.load(path, overrides)
         assert settings.output.path is not None
         if settings.output.path.exists() and not overwrite and not Checkpoint(settings.output.path).exists():
             return Outcome(
                 name, "skipped", detail=f"{settings.output.path} exists (--overwrite renders it again)"
             )
-        report = run(settings, progress=progress, resume=True, overwrite=overwrite, notify=notify)
+        report = run(
+            settings, progress=progress, resume=True, overwrite=overwrite, notify=notify, verbose=verbose
+        )
     except (DreamzoomError, RenderFailed) as error:
         return Outcome(name, "failed", seconds=time.perf_counter() - started, detail=str(error))
-    except Exception as error:  # a bug must not end a night's batch: record it and go on
+    except Exception as error:  # noqa: BLE001 — a bug must not end a night's batch: record it and go on
         detail = f"internal error ({type(error).__name__}: {error}); please report it"
         return Outcome(name, "failed", seconds=time.perf_counter() - started, detail=detail)
     status = "interrupted" if report.interrupted else "resumed" if report.resumed_from else "done"
@@ -82,15 +107,18 @@ def run_batch(
     overrides: list[tuple[str, Any]] | None = None,
     *,
     overwrite: bool = False,
+    output_dir: Path | None = None,
     progress: bool = True,
     notify: Callable[[str], None] = print,
 ) -> list[Outcome]:
-    """Render every config in turn; stop early only when a render is interrupted (Ctrl-C)."""
+    """Render every config in turn; stop early only when a render is interrupted (Ctrl-C).
+    ``output_dir`` collects the videos in one folder, each named after its config."""
     configs = expand(paths)
     outcomes: list[Outcome] = []
     for index, path in enumerate(configs):
         notify(f"[{index + 1}/{len(configs)}] {path}")
-        outcome = render_one(path, overrides or [], overwrite=overwrite, progress=progress, notify=notify)
+        settings = placed(path, overrides or [], output_dir)
+        outcome = render_one(path, settings, overwrite=overwrite, progress=progress, notify=notify)
         outcomes.append(outcome)
         if outcome.status == "interrupted":
             outcomes += [Outcome(str(rest), "not started") for rest in configs[index + 1 :]]

@@ -115,24 +115,78 @@ def render(
     return 0
 
 
+_ray_options = [
+    click.option(
+        "--ray",
+        "ray_address",
+        is_flag=False,
+        flag_value="",
+        default=None,
+        metavar="[ADDRESS]",
+        help="Run on Ray: alone, a private local Ray; with ADDRESS (auto, ray://host:10001), that cluster.",
+    ),
+    click.option(
+        "--task-cpus",
+        type=click.FloatRange(min=0),
+        help="With --ray: CPUs per task (default 2, or 1 with GPUs).",
+    ),
+    click.option(
+        "--task-gpus",
+        type=click.FloatRange(min=0),
+        help="With --ray: GPUs per task (default 1 where the cluster has GPUs).",
+    ),
+]
+
+
+def _with_ray_options(command: Any) -> Any:
+    for option in reversed(_ray_options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("configs", nargs=-1, required=True, type=click.Path())
 @_set_option
 @click.option("--overwrite", is_flag=True, help="Render again configs whose videos exist.")
+@click.option(
+    "--output-dir", type=click.Path(file_okay=False), help="Write every video here, named after its config."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
-def batch(configs: tuple[str, ...], assignments: tuple[str, ...], overwrite: bool, quiet: bool) -> int:
-    """Render many CONFIGS (files or folders of .yaml) in turn: interrupted ones resume, failures do
-    not stop the rest, and a summary table ends the run."""
+@_with_ray_options
+def batch(
+    configs: tuple[str, ...],
+    assignments: tuple[str, ...],
+    overwrite: bool,
+    output_dir: str | None,
+    quiet: bool,
+    ray_address: str | None,
+    task_cpus: float | None,
+    task_gpus: float | None,
+) -> int:
+    """Render many CONFIGS (files or folders of .yaml) in turn (or at once, with --ray): interrupted
+    ones resume, failures do not stop the rest, and a summary table ends the run."""
     from .batch import exit_code, run_batch, table
 
     overrides = [config_module.parse_set(item) for item in assignments]
-    outcomes = run_batch(
-        configs,
-        overrides,
-        overwrite=overwrite,
-        progress=not quiet,
-        notify=lambda line: click.echo(line, err=True),
-    )
+    notify = lambda line: click.echo(line, err=True)
+    folder = Path(output_dir).absolute() if output_dir else None
+    if ray_address is not None:
+        from . import cluster
+
+        outcomes = cluster.run_batch(
+            configs,
+            overrides,
+            address=ray_address,
+            overwrite=overwrite,
+            output_dir=folder,
+            cpus=task_cpus,
+            gpus=task_gpus,
+            notify=notify,
+        )
+    else:
+        outcomes = run_batch(
+            configs, overrides, overwrite=overwrite, output_dir=folder, progress=not quiet, notify=notify
+        )
     click.echo(table(outcomes))
     return exit_code(outcomes)
 
@@ -219,6 +273,7 @@ def preview(config: str, frame: int, output: str | None, assignments: tuple[str,
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="PNG to write.")
 @click.option("--columns", type=click.IntRange(min=1), help="Cells per row (default: a near-square grid).")
 @_set_option
+@_with_ray_options
 def sweep(
     config: str,
     layer_list: str | None,
@@ -226,6 +281,9 @@ def sweep(
     output: str,
     columns: int | None,
     assignments: tuple[str, ...],
+    ray_address: str | None,
+    task_cpus: float | None,
+    task_gpus: float | None,
 ) -> None:
     """A labelled contact sheet of CONFIG's frame 0 dreamed at each layer or channel."""
     from .config import Term
@@ -240,7 +298,13 @@ def sweep(
     if not cells:
         raise click.UsageError("give --layers, --channels or both")
     settings = _load(config, assignments)
-    path = write_png(Path(output), contact_sheet(run_sweep(settings, cells), columns))
+    if ray_address is not None:
+        from . import cluster
+
+        stills = cluster.run_sweep(settings, cells, ray_address, task_cpus, task_gpus)
+    else:
+        stills = run_sweep(settings, cells)
+    path = write_png(Path(output), contact_sheet(stills, columns))
     click.echo(f"wrote {path} ({len(cells)} cells)", err=True)
 
 

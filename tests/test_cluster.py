@@ -1,0 +1,110 @@
+"""Batches and sweeps on Ray: a private local Ray started inside the test run, a worker killed
+mid-render, outputs identical to a local run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+
+from dreamzoom import batch, config, renderer
+from dreamzoom.config import Term
+
+from .conftest import SAMPLE_PHOTO
+from .test_render import decode
+
+ray = pytest.importorskip("ray")
+
+BASE = {
+    "size": [96, 96],
+    "frames": 12,
+    "source": {"image": str(SAMPLE_PHOTO)},
+    "dream": {"steps": 2, "first_frame_steps": 3, "octaves": 1},
+    "motion": {"zoom": 1.04},
+    "output": {"fps": 12, "crf": 12, "preset": "ultrafast", "checkpoint_frames": 4},
+}
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """A Ray instance of this test run alone (no external service), two CPUs."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture
+def configs(tmp_path):
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    for name, seed in (("a", 1), ("b", 2)):
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump({**BASE, "seed": seed}))
+    (folder / "c_broken.yaml").write_text("motion: {zoom: 0}\n")
+    return folder
+
+
+def test_a_batch_on_ray_survives_a_killed_worker_and_matches_a_local_run(local_ray, configs, tmp_path):
+    from dreamzoom import cluster
+
+    lines: list[str] = []
+    killed: list[int] = []
+
+    def kill_a_mid_render(progress) -> None:
+        pid = ray.get(progress.wait_for.remote(str(configs / "a.yaml"), "checkpoint: 4/12"))
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+
+    outcomes = cluster.run_batch(
+        [configs], output_dir=tmp_path / "ray", cpus=1, notify=lines.append, on_progress=kill_a_mid_render
+    )
+    assert killed, "worker a was killed after its first checkpoint"
+    statuses = {outcome.config.rsplit("/", 1)[-1]: outcome.status for outcome in outcomes}
+    assert statuses == {"a.yaml": "resumed", "b.yaml": "done", "c_broken.yaml": "failed"}
+    assert any(line.startswith(f"{configs / 'a.yaml'}: retried") for line in lines), lines
+    assert "motion.zoom: must be > 0" in outcomes[2].detail
+    assert batch.exit_code(outcomes) == 3
+
+    local = batch.run_batch(
+        [configs], output_dir=tmp_path / "local", progress=False, notify=lambda line: None
+    )
+    assert [o.status for o in local] == ["done", "done", "failed"]
+    for name in ("a", "b"):
+        on_ray = decode(tmp_path / "ray" / f"{name}.mp4")[1]
+        here = decode(tmp_path / "local" / f"{name}.mp4")[1]
+        assert len(on_ray) == len(here) == 12
+        assert all(np.array_equal(x, y) for x, y in zip(on_ray, here, strict=True)), name
+
+
+def test_a_sweep_on_ray_gives_the_local_sweep(local_ray, tmp_path):
+    from dreamzoom import cluster
+
+    loaded = config.load({**BASE, "frames": 1, "output": {"path": str(tmp_path / "x.mp4")}})
+    cells = [("mixed0", Term(layer="mixed0")), ("mixed4:3", Term(layer="mixed4", channels=[3]))]
+    remote = cluster.run_sweep(loaded, cells, None, 1, 0)
+    here = renderer.sweep(loaded, cells)
+    assert [label for label, _ in remote] == ["mixed0", "mixed4:3"]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(remote, here, strict=True))
+
+
+def test_without_ray_nothing_of_ray_is_imported(configs, tmp_path):
+    code = (
+        "import sys\n"
+        "from dreamzoom.cli import main\n"
+        f"main(['batch', {str(configs / 'c_broken.yaml')!r}, '-q'])\n"
+        "print('ray' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_the_command_line_runs_a_batch_on_ray(local_ray, configs, capsys):
+    from dreamzoom.cli import main
+
+    assert main(["batch", str(configs / "c_broken.yaml"), "--ray", "--task-cpus", "1"]) == 3
+    captured = capsys.readouterr()
+    assert "c_broken.yaml: failed" in captured.err and "0 of 1 succeeded" in captured.out
