@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from dreamzoom import config
+from dreamzoom.cli import cli
 
 from .conftest import ROOT
 
@@ -40,3 +41,15 @@ def test_config_reference_table_matches_the_schema():
 def test_readme_images_exist():
     for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         assert (ROOT / image).is_file(), image
+
+
+def test_readme_documents_every_command_and_option():
+    missing = [name for name in cli.commands if f"`{name}" not in README]
+    for command in [cli, *cli.commands.values()]:
+        for parameter in command.params:
+            missing += [
+                f"{command.name} {flag}"
+                for flag in [*parameter.opts, *parameter.secondary_opts]
+                if flag.startswith("-") and flag not in README
+            ]
+    assert not missing, f"undocumented in README.md: {missing}"
