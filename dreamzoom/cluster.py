@@ -35,13 +35,34 @@ def connect(address: str | None) -> Any:
     private local Ray when ``address`` is empty."""
     ray = _ray()
     if not ray.is_initialized():
+        if address and address != "auto":
+            _probe(address)
         try:
             ray.init(
                 address=address or None, include_dashboard=False, log_to_driver=False, configure_logging=False
             )
         except (ConnectionError, RuntimeError, ValueError) as error:
-            raise DreamzoomError(f"cannot reach a Ray cluster at {address!r}: {error}", key="--ray") from None
+            raise DreamzoomError(f"cannot reach a Ray cluster at {address}: {error}", key="--ray") from None
     return ray
+
+
+def _probe(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, in one line, when nothing listens at ``address``: Ray itself retries an
+    unreachable head for minutes, logging as it goes."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise DreamzoomError(
+            f"{address!r} is not a Ray address: expected auto, HOST:PORT or ray://HOST:PORT", key="--ray"
+        ) from None
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise DreamzoomError(
+            f"cannot reach a Ray cluster at {address}: {reason} (is `ray start --head` running there?"
+            " --ray alone starts a private one on this machine)",
+            key="--ray",
+        ) from None
 
 
 class Progress:

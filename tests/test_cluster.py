@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -108,3 +109,23 @@ def test_the_command_line_runs_a_batch_on_ray(local_ray, configs, capsys):
     assert main(["batch", str(configs / "c_broken.yaml"), "--ray", "--task-cpus", "1"]) == 3
     captured = capsys.readouterr()
     assert "c_broken.yaml: failed" in captured.err and "0 of 1 succeeded" in captured.out
+
+
+def test_an_unreachable_or_malformed_address_fails_at_once_in_one_line(configs):
+    with socket.socket() as listener:  # a port that was free a moment ago: nothing listens there now
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    for address, problem in (
+        (f"127.0.0.1:{port}", f"cannot reach a Ray cluster at 127.0.0.1:{port}: Connection refused"),
+        ("head-node", "'head-node' is not a Ray address"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "dreamzoom", "batch", str(configs / "c_broken.yaml"), "--ray", address],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,  # Ray alone would retry an unreachable head for minutes
+        )
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(f"dreamzoom: error: --ray: {problem}")
