@@ -81,6 +81,8 @@ class Dreamer:
         self.tile_size = tile_size
         self.tile_margin = tile_margin
         self.min_side = model.min_size(objective.layers)
+        if prior.gradient == "gaussian":  # its mirrored padding must be narrower than the image
+            self.min_side = max(self.min_side, priors.gaussian_kernel(prior.sigma).shape[0] // 2 + 1)
         extractor = model.extractor(objective.layers)
         mode = model.preprocess_mode
         transformed = prior.scale > 0 or prior.rotate > 0
@@ -134,6 +136,14 @@ class Dreamer:
         if self.tile_size <= 0 or max(height, width) <= self.tile_size:
             gradient, value = self._gradient(image, scale_t, angle_t)
             return gradient, float(value)
+        if scale != 1.0 or angle != 0.0:
+            # Turn the whole frame once, about its centre, as the untiled network would see it; tiling
+            # each tile's own turned view would leave every tile off the strided layers' grid.
+            with tf.GradientTape() as tape:
+                tape.watch(image)
+                view = priors.random_view(image, scale_t, angle_t)
+            view_gradient, value = self.gradient(view)
+            return tape.gradient(view, image, output_gradients=view_gradient), value
         align = self.TILE_ALIGN
         margin, area, value = math.ceil(self.tile_margin / align) * align, height * width, 0.0
         rows = []

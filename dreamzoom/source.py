@@ -61,8 +61,12 @@ def _limit_size(image: Image.Image, path: Path, key: str) -> None:
     if width * height <= MAX_PIXELS:
         return
     if image.format == "JPEG":  # the decoder can scale by 1/2, 1/4 or 1/8 as it reads
-        factor = math.ceil(math.sqrt(width * height / MAX_PIXELS))
-        image.draft("RGB", (math.ceil(width / factor), math.ceil(height / factor)))
+        for scale in (2, 4, 8):
+            if math.ceil(width / scale) * math.ceil(height / scale) <= MAX_PIXELS:
+                # Ask for exactly width // scale: draft picks the largest scale that still gives at
+                # least the size asked, so a rounded-up size would get the scale below.
+                image.draft("RGB", (width // scale, height // scale))
+                break
         if image.size[0] * image.size[1] <= MAX_PIXELS:
             return
     raise DreamzoomError(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
 
 from dreamzoom import classes, config, models, objectives, source
 from dreamzoom.backend import tf
-from dreamzoom.config import PRIOR_PRESETS
+from dreamzoom.config import PRIOR_PRESETS, PriorSettings
 from dreamzoom.dream import Dreamer, Params, tile_spans
 from dreamzoom.errors import DreamzoomError
 
@@ -103,6 +105,18 @@ def test_tiled_and_untiled_gradients_agree(bundled):
     assert np.abs(step_whole - step_tiled).mean() < 0.25 * np.abs(step_whole - frame).mean()
 
 
+def test_tiled_gradients_agree_through_the_priors_scaled_and_turned_view(bundled):
+    frame = source.fit(source.read_image(SAMPLE_PHOTO), (200, 160), "cover")
+    objective = objectives.layer("mixed3") + objectives.layer("mixed5")
+    prior = PRIOR_PRESETS["dream"]
+    whole = Dreamer(bundled, objective, prior, tile_size=0)
+    tiled = Dreamer(bundled, objective, prior, tile_size=100)
+    g_whole, _ = whole.gradient(tf.constant(frame), 1.1, math.radians(10))
+    g_tiled, _ = tiled.gradient(tf.constant(frame), 1.1, math.radians(10))
+    a, b = np.asarray(g_whole).ravel(), np.asarray(g_tiled).ravel()
+    assert float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.99  # each tile turned alone: 0.36
+
+
 def test_a_guide_image_pulls_features_toward_its_own(bundled, photo):
     guide_picture = source.fit(source.read_image(ROOT / "samples" / "chelsea.png"), (128, 128), "cover")
     guide_features = bundled.features(guide_picture, "mixed3")
@@ -144,3 +158,11 @@ def test_prior_presets_and_overrides():
     assert config.load({"dream": {"prior": "none"}}).dream.prior.settings(True) == PRIOR_PRESETS["none"]
     tuned = config.load({"dream": {"prior": {"preset": "object", "tv": 0.5}}}).dream.prior.settings(False)
     assert tuned.tv == 0.5 and tuned.gradient == "laplacian"
+
+
+def test_a_wide_gaussian_prior_leaves_out_octaves_narrower_than_its_kernel(bundled):
+    dreamer = Dreamer(bundled, objectives.layer("conv2d"), PriorSettings(gradient="gaussian", sigma=8.0))
+    assert bundled.min_size(("conv2d",)) < 21 == dreamer.min_side  # the kernel's radius is 20 px
+    frame = np.random.default_rng(0).uniform(0.3, 0.7, (64, 64, 3)).astype(np.float32)
+    dreamed, value = dreamer.dream(frame, Params(1, 0.01, 4, 2.0, 0), np.random.default_rng(0))
+    assert dreamed.shape == frame.shape and np.isfinite(value) and not np.array_equal(dreamed, frame)

@@ -160,3 +160,14 @@ def test_load_dispatches_on_the_source_kind(tmp_path):
     assert from_photo.shape == (32, 64, 3)
     from_noise = source.load(config.Source(noise=config.Noise()), (64, 32), np.random.default_rng(0))
     assert from_noise.shape == (32, 64, 3)
+
+
+@pytest.mark.parametrize("size", [(200, 200), (141, 101), (250, 200), (301, 300)])
+def test_a_jpeg_over_the_pixel_limit_is_read_reduced_by_the_decoder(tmp_path, monkeypatch, size):
+    monkeypatch.setattr(source, "MAX_PIXELS", 10_000)
+    path = tmp_path / "big.jpg"
+    Image.new("RGB", size, (200, 100, 50)).save(path, quality=95)
+    image = source.read_image(path)
+    height, width = image.shape[:2]
+    assert height * width <= 10_000 and width >= size[0] // 8, "the smallest reduction that fits"
+    assert np.allclose(image.mean(axis=(0, 1)), np.array([200, 100, 50]) / 255, atol=0.02)
