@@ -25,8 +25,9 @@ import numpy as np
 from .errors import DreamzoomError
 from .sinks import atomic_json, atomic_write
 
-#: Keys whose values do not change the video (so a resume may change them).
-_HARMLESS = {"output.frames_dir"}
+#: Keys whose values do not change the video (so a resume may change them). ``output.path`` is
+#: where the checkpoint was found, however it was spelt (relative, absolute, ``--output-dir``).
+_HARMLESS = {"output.frames_dir", "output.path"}
 
 
 def folder_for(output: Path) -> Path:

@@ -113,10 +113,15 @@ def _schedule_shape(value: Any) -> Any:
     return value
 
 
+#: The most frames one render may have: a guard against typos like ``seconds: 1e9``, which would
+#: otherwise pass and make every schedule check run for hours.
+MAX_FRAMES = 1_000_000
+
+
 class Section(BaseModel):
     """Base of every config section: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
 
 
 class Noise(Section):
@@ -490,7 +495,9 @@ class Config(Section):
         (512, 512), description="Frame size `[width, height]` in pixels; both even."
     )
     frames: int | None = Field(
-        None, ge=1, description="Number of frames; default 96, or `seconds` × `output.fps`."
+        None,
+        ge=1,
+        description="Number of frames (at most 1,000,000); default 96, or `seconds` × `output.fps`.",
     )
     seconds: float | None = Field(None, gt=0.0, description="Length in seconds, instead of `frames`.")
     seed: int = Field(
@@ -525,6 +532,13 @@ class Config(Section):
                 )
         if self.frames is not None and self.seconds is not None:
             raise ValueError("frames/seconds: give one, not both")
+        if self.frame_count > MAX_FRAMES:
+            asked = (
+                f"frames: {self.frames} is" if self.frames is not None else f"seconds: {self.seconds:g} is"
+            )
+            raise ValueError(
+                f"{asked} more than the {MAX_FRAMES:,} frames one render may have (about 11 hours at 24 fps)"
+            )
         if self.loop is not None and self.loop.frames >= self.frame_count:
             raise ValueError(
                 f"loop.frames: {self.loop.frames} must be fewer than the {self.frame_count} frames"
@@ -703,6 +717,8 @@ def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
             # replaced: --set dream.layers.mixed4=1 adds mixed4 to the default layers.
             field = _schema_field(tuple(parts[: depth + 1]))
             default = field.get_default(call_default_factory=True) if field else None
+            if parts[: depth + 1] == ["dream", "layers"] and node.get("objectives"):
+                default = None  # the default layers apply only to a dream without objectives
             node[part] = dict(default) if isinstance(default, dict) else {}
         child = node[part]
         if not isinstance(child, dict):
@@ -818,6 +834,11 @@ def _describe(error: ValidationError) -> str:
         message = f"unknown key '{key}'{hint}; {where} takes: {', '.join(known)}"
     else:
         message = first["msg"].removeprefix("Value error, ")
+        # A section's own check may blame one of its keys as "key: problem": name it in full.
+        field, sep, rest = message.partition(": ")
+        section = _section_class(loc) if first["type"] == "value_error" and sep else None
+        if section is not None and field in section.model_fields:
+            key, message = f"{key}.{field}" if key else field, rest
         if first["type"] != "value_error" and "input" in first:
             message += f" (got {_SHORT.repr(first['input'])})"
         if key:

@@ -196,4 +196,44 @@ def test_objectives_replace_the_default_layers_unless_layers_are_given():
         ("channel", "mixed2"),
     ]
     assert [term.layer for term in config.load({}).dream.terms()] == ["mixed3", "mixed5"]
-    assert "at least one layer or objective" in error_of({"dream": {"layers": {}}})
+    assert error_of({"dream": {"layers": {}}}) == "dream.layers: give at least one layer or objective"
+
+
+def test_setting_a_layer_on_a_dream_of_objectives_adds_only_that_layer():
+    raw = {"model": {"name": "squeezenet"}, "dream": {"objectives": [{"class": "banana"}]}}
+    terms = config.load(raw, [("dream.layers.fire2", 0.5)]).dream.terms()
+    assert [(term.layer, term.weight) for term in terms] == [("fire2", 0.5), (None, 1.0)]
+    assert list(config.load({}, [("dream.layers.mixed4", 2.0)]).dream.layers) == [
+        "mixed3",
+        "mixed5",
+        "mixed4",
+    ]
+
+
+def test_a_checkpoint_fingerprint_ignores_how_the_video_path_is_spelt(tmp_path, monkeypatch):
+    from dreamzoom import checkpoint
+
+    monkeypatch.chdir(tmp_path)
+    relative = config.resolved(config.load({"output": {"path": "renders/x.mp4"}}))
+    absolute = config.resolved(config.load({"output": {"path": str(tmp_path / "renders" / "x.mp4")}}))
+    assert relative["output"]["path"] != absolute["output"]["path"]
+    assert checkpoint.fingerprint(relative) == checkpoint.fingerprint(absolute)
+    assert checkpoint.differences(relative, absolute) == []
+    steps = config.resolved(config.load({"output": {"path": "renders/x.mp4"}, "dream": {"steps": 3}}))
+    assert checkpoint.fingerprint(relative) != checkpoint.fingerprint(steps)
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ({"seconds": float("inf")}, "seconds: Input should be a finite number (got inf)"),
+        (
+            {"source": {"noise": {"scale": float("nan")}}},
+            "source.noise.scale: Input should be a finite number",
+        ),
+        ({"frames": 100_000_000}, "frames: 100000000 is more than the 1,000,000 frames one render may have"),
+        ({"seconds": 1e300}, "seconds: 1e+300 is more than the 1,000,000 frames one render may have"),
+    ],
+)
+def test_infinite_and_absurd_values_are_one_line_errors(raw, problem):
+    assert error_of(raw).startswith(problem)

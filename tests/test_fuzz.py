@@ -215,26 +215,39 @@ def png_header_only(width: int, height: int) -> bytes:
     )
 
 
+UNREADABLE = "cannot read"
+
+
 @pytest.mark.parametrize(
-    "make",
+    ("make", "expected"),
     [
-        lambda p: p.write_bytes(b""),
-        lambda p: p.write_bytes(png_bytes()[:40]),
-        lambda p: p.write_bytes(b"GIF89a" + b"\0" * 20),
-        lambda p: Image.new("RGB", (1, 1), (255, 0, 0)).save(p, "PNG"),
-        lambda p: Image.new("CMYK", (8, 8), (0, 100, 200, 0)).save(p, "JPEG"),
-        lambda p: Image.fromarray(np.full((8, 8), 40000, np.uint16)).save(p, "PNG"),
-        lambda p: Image.new("P", (8, 8)).save(
-            p, "GIF", save_all=True, append_images=[Image.new("P", (8, 8), 3)]
+        (lambda p: p.write_bytes(b""), UNREADABLE),
+        (lambda p: p.write_bytes(png_bytes()[:40]), UNREADABLE),
+        (lambda p: p.write_bytes(b"GIF89a" + b"\0" * 20), UNREADABLE),
+        (lambda p: Image.new("RGB", (1, 1), (255, 0, 0)).save(p, "PNG"), (1.0, 0.0, 0.0)),
+        (lambda p: Image.new("CMYK", (8, 8), (0, 100, 200, 0)).save(p, "JPEG"), (1.0, 0.608, 0.216)),
+        # 40000 / 65535 = 0.61036: kept at 16-bit precision, not rounded to 8-bit's 156 / 255 = 0.6118
+        (lambda p: Image.fromarray(np.full((8, 8), 40000, np.uint16)).save(p, "PNG"), (0.61036,) * 3),
+        (
+            lambda p: Image.new("P", (8, 8)).save(
+                p, "GIF", save_all=True, append_images=[Image.new("P", (8, 8), 3)]
+            ),
+            (0.0, 0.0, 0.0),  # the first frame
         ),
-        lambda p: p.write_bytes(png_header_only(20000, 20000)),
+        (lambda p: p.write_bytes(png_header_only(20000, 20000)), "too large to decode safely"),
     ],
     ids=["zero-byte", "truncated", "corrupt", "1x1", "cmyk", "16-bit", "animated", "20000x20000"],
 )
-def test_awkward_photos(tmp_path, make):
+def test_awkward_photos(tmp_path, make, expected):
     path = tmp_path / "photo.img"
     make(path)
     read_or_one_line_error(path)
+    if isinstance(expected, str):
+        with pytest.raises(DreamzoomError, match=expected):
+            source.read_image(path)
+    else:
+        frame = source.read_image(path)
+        assert np.allclose(frame.reshape(-1, 3).mean(axis=0), expected, atol=1e-3)
 
 
 def test_a_huge_photo_is_refused_without_decoding_it(tmp_path):
@@ -265,10 +278,11 @@ def test_yaml_bombs_are_refused(tmp_path):
         for i in range(8)
     )
     path = tmp_path / "bomb.yaml"
-    path.write_text(bomb)
+    path.write_text(bomb + "dream: {layers: {mixed3: *i}}\n")
     with pytest.raises(DreamzoomError) as caught:
         config.load(path)
-    assert "\n" not in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith("dream.layers.mixed3: ") and "\n" not in message and len(message) < 400
 
 
 def test_fuzzed_yaml_text(tmp_path):
