@@ -33,9 +33,11 @@ class Outcome:
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Config files from paths, where a folder stands for its ``*.yaml`` and ``*.yml`` files."""
+    """Config files from paths, where a folder stands for its ``*.yaml`` and ``*.yml`` files; each
+    config once (named twice, it would render twice into the same video and checkpoint)."""
+    items = [Path(item) for item in paths]
     found: list[Path] = []
-    for item in map(Path, paths):
+    for item in items:
         if item.is_dir():
             found += sorted(p for p in item.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         elif item.is_file():
@@ -43,8 +45,15 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise DreamzoomError(f"no such config file or folder: {item}")
     if not found:
-        raise DreamzoomError("no configs to render (a folder must hold .yaml files)")
-    return found
+        where = ", ".join(map(str, items))
+        raise DreamzoomError(f"no configs to render in {where} (a folder must hold .yaml files)")
+    seen: set[Path] = set()
+    unique = []
+    for path in found:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
 
 
 def placed(path: Path, overrides: list[tuple[str, Any]], output_dir: Path | None) -> list[tuple[str, Any]]:
@@ -54,20 +63,29 @@ def placed(path: Path, overrides: list[tuple[str, Any]], output_dir: Path | None
     return [*overrides, ("output.path", str(Path(output_dir) / f"{path.stem}.mp4"))]
 
 
-def render_one(
-    path: Path,
-    overrides: list[tuple[str, Any]],
-    *,
-    overwrite: bool,
-    progress: bool,
-    notify: Callable[[str], None],
-) -> Outcome:
-    """Load and render one config of a batch, turning every way it can end into an :class:`Outcome`."""
+def load_one(
+    path: Path, overrides: list[tuple[str, Any]], output_dir: Path | None, claimed: dict[Path, str]
+) -> config_module.Config | Outcome:
+    """A batch's config, loaded and placed; or the failed :class:`Outcome` that says why not.
+
+    ``claimed`` maps the videos of the configs loaded so far to their configs: a second config
+    rendering to the same video (``a/x.yaml`` and ``b/x.yaml`` with ``--output-dir``) would be
+    skipped as finished, or share its checkpoint, so it fails instead.
+    """
     try:
-        settings = config_module.load(path, overrides)
+        settings = config_module.load(path, placed(path, overrides, output_dir))
     except DreamzoomError as error:
         return Outcome(str(path), "failed", detail=str(error))
-    return render_loaded(str(path), settings, overwrite=overwrite, progress=progress, notify=notify)
+    assert settings.output.path is not None
+    video = settings.output.path.resolve()
+    owner = claimed.setdefault(video, str(path))
+    if owner != str(path):
+        return Outcome(
+            str(path),
+            "failed",
+            detail=f"output.path: {video} is also the video of {owner}: give each its own",
+        )
+    return settings
 
 
 def render_loaded(
@@ -115,10 +133,15 @@ def run_batch(
     ``output_dir`` collects the videos in one folder, each named after its config."""
     configs = expand(paths)
     outcomes: list[Outcome] = []
+    claimed: dict[Path, str] = {}
     for index, path in enumerate(configs):
         notify(f"[{index + 1}/{len(configs)}] {path}")
-        settings = placed(path, overrides or [], output_dir)
-        outcome = render_one(path, settings, overwrite=overwrite, progress=progress, notify=notify)
+        loaded = load_one(path, overrides or [], output_dir, claimed)
+        outcome = (
+            loaded
+            if isinstance(loaded, Outcome)
+            else render_loaded(str(path), loaded, overwrite=overwrite, progress=progress, notify=notify)
+        )
         outcomes.append(outcome)
         if outcome.status == "interrupted":
             outcomes += [Outcome(str(rest), "not started") for rest in configs[index + 1 :]]

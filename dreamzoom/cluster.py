@@ -108,7 +108,10 @@ class Progress:
 def _render_task(name: str, resolved: dict[str, Any], overwrite: bool, progress: Any) -> batch.Outcome:
     """Runs on a worker: one render of a batch, resuming from a checkpoint if an attempt died."""
     progress.started.remote(name, os.getpid(), socket.gethostname())
-    settings = config_module.load(resolved)
+    try:
+        settings = config_module.load(resolved)
+    except DreamzoomError as error:  # e.g. a photo on a path this node cannot reach
+        return batch.Outcome(name, "failed", detail=f"on {socket.gethostname()}: {error}")
     return batch.render_loaded(
         name,
         settings,
@@ -163,12 +166,12 @@ def run_batch(
     names = [str(path) for path in batch.expand(paths)]
     actor = ray.remote(Progress).options(max_concurrency=64).remote()
     task = ray.remote(max_retries=retries)(_render_task).options(**resources(ray, cpus, gpus))
+    claimed: dict[Path, str] = {}
     for name in names:
-        try:
-            settings = config_module.load(Path(name), batch.placed(Path(name), overrides or [], output_dir))
-        except DreamzoomError as error:
-            outcomes[name] = batch.Outcome(name, "failed", detail=str(error))
-            notify(f"{name}: failed: {error}")
+        settings = batch.load_one(Path(name), overrides or [], output_dir, claimed)
+        if isinstance(settings, batch.Outcome):
+            outcomes[name] = settings
+            notify(f"{name}: failed: {settings.detail}")
             continue
         resolved = config_module.resolved(settings)
         for key in ("path", "frames_dir"):  # where every node can find them (a shared filesystem)
@@ -215,4 +218,10 @@ def run_sweep(
     references = [
         task.remote(resolved, term.model_dump(by_alias=True, exclude_none=True)) for _, term in cells
     ]
-    return [(label, still) for (label, _), still in zip(cells, ray.get(references), strict=True)]
+    try:
+        stills = ray.get(references)
+    except ray.exceptions.RayTaskError as error:  # a cell's one-line error, not the worker's traceback
+        if isinstance(error.cause, DreamzoomError):
+            raise error.cause from None
+        raise
+    return [(label, still) for (label, _), still in zip(cells, stills, strict=True)]
