@@ -7,6 +7,8 @@ stderr with exit code 2; Ctrl-C exits with 130.
 
 from __future__ import annotations
 
+import functools
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from .errors import DreamzoomError, RenderFailed
 EXIT_USER_ERROR = 2
 EXIT_RENDER_FAILED = 3
 EXIT_INTERRUPTED = 130
+MAX_SWEEP_CELLS = 1024  # a contact sheet of more is unreadable, and a typo could ask for billions
 
 _set_option = click.option(
     "--set",
@@ -95,7 +98,7 @@ def render(
         raise click.UsageError("Missing argument 'CONFIG'.")
     report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
     if report.interrupted:
-        again = f"dreamzoom render {config or '--from-video ' + str(from_video)} --resume"
+        again = resume_command(config, from_video, output, assignments)
         click.echo(
             f"interrupted after {report.frames} frames: what is done plays in {report.path}; continue with: {again}",
             err=True,
@@ -139,9 +142,17 @@ _ray_options = [
 
 
 def _with_ray_options(command: Any) -> Any:
+    @functools.wraps(command)
+    def checked(
+        *args: Any, ray_address: str | None, task_cpus: float | None, task_gpus: float | None, **kwargs: Any
+    ) -> Any:
+        if ray_address is None and (task_cpus is not None or task_gpus is not None):
+            raise click.UsageError("--task-cpus and --task-gpus go with --ray")
+        return command(*args, ray_address=ray_address, task_cpus=task_cpus, task_gpus=task_gpus, **kwargs)
+
     for option in reversed(_ray_options):
-        command = option(command)
-    return command
+        checked = option(checked)
+    return checked
 
 
 @cli.command()
@@ -308,6 +319,17 @@ def sweep(
     click.echo(f"wrote {path} ({len(cells)} cells)", err=True)
 
 
+def resume_command(
+    config: str | None, from_video: str | None, output: str | None, assignments: tuple[str, ...]
+) -> str:
+    """The render command again with ``--resume``: the same ``-o`` (where the checkpoint is) and
+    ``--set`` (or the config would not match the checkpoint), quoted for a shell."""
+    words = [config] if config else ["--from-video", str(from_video)]
+    words += ["-o", output] if output else []
+    words += [word for item in assignments for word in ("--set", item)]
+    return shlex.join(["dreamzoom", "render", *words, "--resume"])
+
+
 def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
@@ -319,6 +341,10 @@ def parse_channels(spec: str) -> tuple[str, list[int]]:
     try:
         for part in _split(ranges):
             first, dash, last = part.partition("-")
+            if dash and int(last) - int(first) >= MAX_SWEEP_CELLS:
+                raise DreamzoomError(
+                    f"--channels: {part} is more than {MAX_SWEEP_CELLS} channels for one sheet"
+                )
             channels += list(range(int(first), int(last) + 1)) if dash else [int(first)]
     except ValueError:
         channels = []
@@ -337,10 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"dreamzoom: error: {error}", err=True)
         return EXIT_USER_ERROR
     except RenderFailed as error:
-        click.echo(
-            f"dreamzoom: render failed: {error} (the checkpoint is kept: fix the cause, then --resume)",
-            err=True,
-        )
+        hint = " (the checkpoint is kept: fix the cause, then --resume)" if error.resumable else ""
+        click.echo(f"dreamzoom: render failed: {error}{hint}", err=True)
         return EXIT_RENDER_FAILED
     except click.UsageError as error:
         where = f" (see 'dreamzoom {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else ""

@@ -30,7 +30,11 @@ def lab(frame: np.ndarray) -> np.ndarray:
 
 def stats(frame: np.ndarray) -> Stats:
     """The Lab statistics of a frame."""
-    values = lab(frame).reshape(-1, 3)
+    return _stats_of_lab(lab(frame))
+
+
+def _stats_of_lab(values: np.ndarray) -> Stats:
+    values = values.reshape(-1, 3)
     return Stats(values.mean(axis=0), values.std(axis=0), float(np.hypot(values[:, 1], values[:, 2]).mean()))
 
 
@@ -44,10 +48,10 @@ def anchor(frame: np.ndarray, reference: Stats, strength: float) -> np.ndarray:
     if strength <= 0:
         return frame
     values = lab(frame)
-    own = stats(frame)
+    own = _stats_of_lab(values)
     matched = (values - own.mean) / np.maximum(own.std, 1e-3) * reference.std + reference.mean
     chroma = float(np.hypot(matched[..., 1], matched[..., 2]).mean())
     matched[..., 1:] *= reference.chroma / max(chroma, 1e-3)
     values += strength * (matched - values)
-    rgb = cv2.cvtColor(values.astype(np.float32), cv2.COLOR_Lab2RGB)
+    rgb = cv2.cvtColor(values.astype(np.float32, copy=False), cv2.COLOR_Lab2RGB)
     return np.clip(rgb, 0.0, 1.0)

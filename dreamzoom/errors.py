@@ -28,5 +28,10 @@ def one_line(text: str) -> str:
 
 class RenderFailed(Exception):
     """A render that could not go on for reasons outside the config: a full disk, ffmpeg dying, a
-    frame turning to NaN. One line, like :class:`DreamzoomError`, but exit code 3; the checkpoint
-    stays, so ``--resume`` continues once the cause is fixed."""
+    frame turning to NaN. One line, like :class:`DreamzoomError`, but exit code 3. ``resumable``
+    says whether the checkpoint lets ``--resume`` continue once the cause is fixed: not when there
+    is none yet, nor when only a change to the config (which ``--resume`` refuses) can fix it."""
+
+    def __init__(self, message: str, *, resumable: bool = True) -> None:
+        self.resumable = resumable
+        super().__init__(one_line(message))

@@ -79,7 +79,7 @@ class State:
     image: np.ndarray  # the latest frame that dreaming (or anchoring) changed, full precision
     matrix: np.ndarray  # the motion from ``image`` to frame done - 1 (identity unless dreaming was off)
     first: np.ndarray  # frame 0 as emitted: the colour reference and the loop's target
-    changes: list[float] = field(default_factory=list)  # change between consecutive emitted frames
+    changes: list[float] = field(default_factory=list)  # between consecutive frames; loops only
     objective: float | None = None  # the dream objective of frame done - 1 (telemetry)
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -294,17 +294,16 @@ def frames(
         yield first, state
     reference = colour.stats(state.first)
     schedule = [n for n in dreamed_indices(count, config.cadence) if n >= state.done]
+    emitted = None  # the last frame emitted: only a loop needs it, to measure each cut for its seam
+    if config.loop is not None:
+        identity = np.array_equal(state.matrix, motion.IDENTITY)
+        emitted = state.image if identity else motion.apply(state.image, state.matrix)
     for target in schedule:
         previous = state.done - 1
         moves = [motion_into(config, t) for t in range(previous + 1, target + 1)]
         arriving = motion.compose(*moves) @ state.matrix
         dreamed, changed, value = dream(motion.apply(state.image, arriving), target, state.first)
         image, matrix = (dreamed, motion.IDENTITY) if changed else (state.image, arriving)
-        emitted = (
-            state.image
-            if np.array_equal(state.matrix, motion.IDENTITY)
-            else motion.apply(state.image, state.matrix)
-        )
         changes = list(state.changes)
         for index in range(previous + 1, target):
             to_here = motion.compose(*moves[: index - previous]) @ state.matrix
@@ -312,11 +311,14 @@ def frames(
             weight = (index - previous) / (target - previous)
             between = motion.between(state.image, to_here, image, from_after, weight)
             between = loop.apply(between, index, state.first)
-            changes.append(metrics.change(between, emitted))
-            emitted = between
+            if emitted is not None:
+                changes.append(metrics.change(between, emitted))
+                emitted = between
             yield between, None
         final = dreamed  # when nothing changed it, this is the single resample of `image` through `matrix`
-        changes.append(metrics.change(final, emitted))
+        if emitted is not None:
+            changes.append(metrics.change(final, emitted))
+            emitted = final
         state = State(target + 1, image, matrix, state.first, changes, objective=value)
         yield final, state
 
@@ -350,9 +352,8 @@ class _StopRequest:
 class _Segments:
     """The video as consecutive segments, cut only where the config says (see ``checkpoint.py``)."""
 
-    def __init__(self, config: Config, checkpoint: Checkpoint, segments: list[str], metadata: str) -> None:
+    def __init__(self, config: Config, checkpoint: Checkpoint, segments: list[str]) -> None:
         self.config, self.checkpoint, self.committed = config, checkpoint, segments
-        self.metadata = metadata
         self._open: VideoSink | None = None
 
     def _start(self) -> None:
@@ -377,9 +378,6 @@ class _Segments:
         if done < self.config.frame_count:
             self._start()
 
-    def close(self) -> None:
-        """Nothing is left open after the final cut."""
-
     def abort(self) -> None:
         if self._open is not None:
             self._open.abort()
@@ -389,6 +387,15 @@ class _Segments:
         if with_open and self._open is not None and self._open.partial.exists() and self._open.frames:
             names.append(self._open.partial)
         return names
+
+
+@contextlib.contextmanager
+def _disk_errors(folder: Path, *, resumable: bool = True) -> Iterator[None]:
+    """A failing disk (full, read-only, gone) as a one-line :class:`RenderFailed` about ``folder``."""
+    try:
+        yield
+    except OSError as error:
+        raise RenderFailed(describe_os_error(error, folder), resumable=resumable) from None
 
 
 def _measure(
@@ -405,12 +412,13 @@ def _measure(
     }
 
 
-def _drift(frame: np.ndarray, first: np.ndarray) -> str | None:
-    """A warning when a run's colours run away from frame 0's, else ``None``."""
-    lightness, reference = metrics.luminance(frame), metrics.luminance(first)
+def _drift(frame: np.ndarray, reference: float, chroma_first: float) -> str | None:
+    """A warning when a run's colours run away from frame 0's (its mean L* ``reference`` and
+    chroma ``chroma_first``), else ``None``."""
+    lightness = metrics.luminance(frame)
     if lightness < 0.5 * reference:
         return f"luminance collapsing: L* {lightness:.0f} against {reference:.0f} at frame 0 (raise colour.strength?)"
-    chroma, chroma_first = metrics.saturation(frame), metrics.saturation(first)
+    chroma = metrics.saturation(frame)
     if chroma > 2.0 * max(chroma_first, 5.0):
         return f"saturation exploding: chroma {chroma:.0f} against {chroma_first:.0f} at frame 0 (raise colour.strength?)"
     return None
@@ -437,7 +445,8 @@ def run(
     assert output.path is not None  # config.load fills in the default
     tell = notify or (lambda message: tqdm.write(message, file=sys.stderr))
     checkpoint = Checkpoint(output.path)
-    if output.path.exists() and not overwrite:
+    # An old video stays until an interrupted --overwrite of it finishes: resuming that is allowed.
+    if output.path.exists() and not overwrite and not (resume and checkpoint.exists()):
         raise DreamzoomError(f"{output.path} exists: use --overwrite to replace it", key="output.path")
     if checkpoint.exists() and overwrite:
         checkpoint.remove()
@@ -448,25 +457,26 @@ def run(
             "or --overwrite to start over",
             key="output.path",
         )
+    resolved = config_module.resolved(config)
+    # A changed config is refused before the model loads.
+    with _disk_errors(checkpoint.folder, resumable=False):
+        done, segments, saved = checkpoint.resume(resolved) if checkpoint.exists() else (0, [], None)
     prepared = prepare(config)
     make_folder(output.path.parent, "output.path")
-    resolved = config_module.resolved(config)
     stored = provenance.record(resolved)
     metadata = json.dumps(stored, separators=(",", ":"), sort_keys=True)
-    done, segments, saved = checkpoint.resume(resolved) if checkpoint.exists() else (0, [], None)
     if not checkpoint.exists():
-        try:
+        with _disk_errors(checkpoint.folder, resumable=False):
             checkpoint.start(resolved)
-        except OSError as error:
-            raise RenderFailed(describe_os_error(error, checkpoint.folder)) from None
     state = State.from_arrays(saved) if saved is not None else None
     total = config.frame_count
     report = Report(output.path, total, resumed_from=done)
-    video = _Segments(config, checkpoint, segments, metadata)
+    video = _Segments(config, checkpoint, segments)
     sinks: list[Sink] = [video]
     if output.frames_dir is not None:
         sinks.append(FramesSink(output.frames_dir, start=done))
-    telemetry = TelemetrySink(checkpoint.telemetry, keep=done)
+    with _disk_errors(checkpoint.folder):
+        telemetry = TelemetrySink(checkpoint.telemetry, keep=done)
     writer = WriterThread(sinks)
     bar = tqdm(
         total=total,
@@ -479,14 +489,15 @@ def run(
     if done:
         tell(f"resuming {output.path.name} after frame {done - 1}")
     index, last, segment_start, warned = done, None, done, set()
+    baseline: tuple[float, float] | None = None  # frame 0's lightness and chroma, for drift warnings
     clock = time.perf_counter()
     try:
         with _StopRequest(tell) as stop:
             for frame, after in frames(prepared, total, state):
                 if not np.isfinite(frame).all():
                     raise RenderFailed(
-                        f"frame {index} has NaN or infinite values (a too large dream.step_size?); "
-                        f"the checkpoint after frame {segment_start - 1} is kept"
+                        f"frame {index} has NaN or infinite values (a too large dream.step_size?)",
+                        resumable=False,  # the same config would fail the same way
                     )
                 now = time.perf_counter()
                 pixels = to_uint8(frame)
@@ -500,7 +511,10 @@ def run(
                     now - clock,
                 )
                 writer.call(lambda row=row: telemetry.add(_measure(*row)))
-                warning = _drift(frame, first) if index % 8 == 0 else None
+                warning = None
+                if index % 8 == 0:
+                    baseline = baseline or (metrics.luminance(first), metrics.saturation(first))
+                    warning = _drift(frame, *baseline)
                 if warning and warning.split(":")[0] not in warned:
                     warned.add(warning.split(":")[0])
                     report.warnings.append(f"frame {index}: {warning}")
@@ -534,35 +548,36 @@ def run(
     finally:
         bar.close()
     writer.stop()
-    telemetry.close()
     report.io_seconds += writer.waited
     finishing = time.perf_counter()
-    if report.interrupted:
-        video.abort()
-        report.path = partial_path(output.path)
-        parts = video.parts(with_open=True)
-        if parts:
-            concatenate(parts, report.path, metadata)
-        report.frames = index
-        report.io_seconds += time.perf_counter() - finishing
+    with _disk_errors(output.path.parent):  # finished segments stay in the checkpoint until the end
+        telemetry.close()
+        if report.interrupted:
+            video.abort()
+            report.path = partial_path(output.path)
+            parts = video.parts(with_open=True)
+            if parts:
+                concatenate(parts, report.path, metadata)
+            report.frames = index
+            report.io_seconds += time.perf_counter() - finishing
+            report.seconds = time.perf_counter() - started
+            return report
+        if config.loop is not None and state is not None and last is not None:
+            report.seam = metrics.seam(state.changes, metrics.change(state.first, last))
+        concatenate(video.parts(), output.path, metadata)
         report.seconds = time.perf_counter() - started
-        return report
-    if config.loop is not None and state is not None and last is not None:
-        report.seam = metrics.seam(state.changes, metrics.change(state.first, last))
-    concatenate(video.parts(), output.path, metadata)
-    report.seconds = time.perf_counter() - started
-    facts = {
-        "frames": total,
-        "seconds": round(report.seconds, 3),
-        "resumed_from": done,
-        "warnings": report.warnings,
-    }
-    if report.seam is not None:
-        facts["loop_seam"] = round(report.seam, 4)
-    atomic_json(provenance.sidecar_path(output.path), provenance.sidecar(stored, facts))
-    os.replace(checkpoint.telemetry, provenance.telemetry_path(output.path))
-    checkpoint.remove()
-    report.io_seconds += time.perf_counter() - finishing
+        facts = {
+            "frames": total,
+            "seconds": round(report.seconds, 3),
+            "resumed_from": done,
+            "warnings": report.warnings,
+        }
+        if report.seam is not None:
+            facts["loop_seam"] = round(report.seam, 4)
+        atomic_json(provenance.sidecar_path(output.path), provenance.sidecar(stored, facts))
+        os.replace(checkpoint.telemetry, provenance.telemetry_path(output.path))
+        checkpoint.remove()
+        report.io_seconds += time.perf_counter() - finishing
     return report
 
 
@@ -579,5 +594,10 @@ def preview(config: Config, frame: int = 0) -> np.ndarray:
 
 
 def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.ndarray]]:
-    """Frame 0 of ``config`` dreamed with each cell's single objective term instead of its own."""
+    """Frame 0 of ``config`` dreamed with each cell's single objective term instead of its own.
+    Every cell's layer is checked before the first is dreamed."""
+    model = models.load(config.model)
+    for _, term in cells:
+        if term.layer is not None:
+            model.check_layer(term.layer, key="--channels" if term.channels else "--layers")
     return [(label, preview(with_objectives(config, [term]), 0)) for label, term in cells]

@@ -134,7 +134,6 @@ class VideoSink:
         fps: float,
         crf: int,
         preset: str,
-        metadata: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.partial = partial_path(self.path)
@@ -154,8 +153,6 @@ class VideoSink:
             "-",
         ]
         arguments += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset]
-        if metadata is not None:
-            arguments += ["-metadata", f"comment={metadata}"]
         arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(self.partial)]
         self._process = _ffmpeg(
             arguments, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
@@ -370,16 +367,16 @@ class WriterThread:
 
     def write(self, frame: np.ndarray) -> None:
         """Queue a frame for every sink (waiting only if the queue is full)."""
-        self._raise()
-        started = time.perf_counter()
-        self._queue.put(frame)
-        self.waited += time.perf_counter() - started
+        self._put(frame)
 
     def call(self, action: Any) -> None:
         """Run ``action()`` on the writer thread, in order with the frames."""
+        self._put(action)
+
+    def _put(self, item: Any) -> None:
         self._raise()
         started = time.perf_counter()
-        self._queue.put(action)
+        self._queue.put(item)
         self.waited += time.perf_counter() - started
 
     def flush(self) -> None:

@@ -148,3 +148,27 @@ def test_sweep_makes_a_labelled_contact_sheet(config_file, tmp_path, capsys):
     assert "4 cells" in capsys.readouterr().err
     assert main(["sweep", str(config_file), "--channels", "mixed4", "-o", str(sheet)]) == 2
     assert "--channels expects LAYER:CHANNELS" in one_line_error(capsys)
+    assert main(["sweep", str(config_file), "--channels", "mixed4:0-9999999999", "-o", str(sheet)]) == 2
+    assert one_line_error(capsys).endswith(
+        "--channels: 0-9999999999 is more than 1024 channels for one sheet"
+    )
+    sheet.unlink()
+    assert main(["sweep", str(config_file), "--layers", "mixed0,mixd2", "-o", str(sheet)]) == 2
+    error = one_line_error(capsys)
+    assert "--layers: " in error and "(did you mean 'mixed2'?)" in error and not sheet.exists()
+
+
+def test_the_resume_hint_repeats_the_output_and_overrides():
+    from dreamzoom.cli import resume_command
+
+    assert resume_command("clip.yaml", None, None, ()) == "dreamzoom render clip.yaml --resume"
+    assert (
+        resume_command("my clip.yaml", None, "out/x.mp4", ("frames=60", "dream.layers={mixed4: 2}"))
+        == "dreamzoom render 'my clip.yaml' -o out/x.mp4 --set frames=60 --set 'dream.layers={mixed4: 2}' --resume"
+    )
+    assert resume_command(None, "old.mp4", None, ()) == "dreamzoom render --from-video old.mp4 --resume"
+
+
+def test_task_resources_without_ray_are_a_usage_error(config_file, capsys):
+    assert main(["batch", str(config_file), "--task-gpus", "1"]) == 2
+    assert "--task-cpus and --task-gpus go with --ray" in one_line_error(capsys)

@@ -103,6 +103,8 @@ def test_kill_9_then_resume_gives_the_same_video(tmp_path, reference, checkpoint
     assert code == 2 and "add --resume to continue" in errors, "a checkpoint is never silently overwritten"
     code, errors = finish(start(tmp_path, "--resume"))
     assert code == 0, errors
+    done = int(checkpoint.split("/")[0])
+    assert f"resuming clip.mp4 after frame {done - 1}" in errors, "went on from the checkpoint"
     assert video.read_bytes() == reference[0], "byte for byte the uninterrupted render"
     assert not folder_for(video).exists(), "the checkpoint is cleaned up"
 
@@ -127,7 +129,24 @@ def test_ctrl_c_closes_a_playable_partial_video_and_resume_finishes_it(tmp_path,
     assert not (tmp_path / "out" / "clip.mp4").exists()
     code, errors = finish(start(tmp_path, "--resume"))
     assert code == 0, errors
+    assert "resuming clip.mp4 after frame" in errors, "went on from the checkpoint"
     assert (tmp_path / "out" / "clip.mp4").read_bytes() == reference[0]
+
+
+def test_an_interrupted_overwrite_resumes_while_the_old_video_stays(tmp_path, reference):
+    write_config(tmp_path)
+    video = tmp_path / "out" / "clip.mp4"
+    video.parent.mkdir()
+    video.write_bytes(b"last night's video")
+    process = start(tmp_path, "--overwrite")
+    wait_for(process, "checkpoint: 4/12")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert video.read_bytes() == b"last night's video", "replaced only when the new one is complete"
+    code, errors = finish(start(tmp_path, "--resume"))
+    assert code == 0, errors
+    assert "resuming clip.mp4 after frame 3" in errors
+    assert video.read_bytes() == reference[0]
 
 
 def test_a_changed_config_is_not_resumed(tmp_path):
@@ -151,7 +170,7 @@ def test_a_changed_config_is_not_resumed(tmp_path):
 def test_a_file_size_limit_mid_render_is_one_line_and_keeps_the_checkpoint(tmp_path, reference):
     """A real kernel limit on file size (like a full disk) hit part-way through the render."""
     write_config(tmp_path)
-    limit = 150_000  # enough for the first checkpoint's files, not for the second state
+    limit = 150_000  # more than a 4-frame segment (~22 kB), less than a saved state (~220 kB)
 
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
@@ -162,8 +181,10 @@ def test_a_file_size_limit_mid_render_is_one_line_and_keeps_the_checkpoint(tmp_p
     lines = [line for line in errors.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("dreamzoom: render failed: ")
     assert "too large" in lines[0] or "ffmpeg" in lines[0]
-    meta = json.loads((folder_for(tmp_path / "out" / "clip.mp4") / "meta.json").read_text())
-    assert meta["done"] >= 0 and isinstance(meta["segments"], list), "the checkpoint is intact and readable"
+    folder = folder_for(tmp_path / "out" / "clip.mp4")
+    meta = json.loads((folder / "meta.json").read_text())
+    assert (folder / "segment_00000.mp4").exists(), "the render got as far as its first checkpoint"
+    assert meta["done"] == 0 and meta["segments"] == [], "whose failed commit left nothing half-committed"
     code, errors = finish(start(tmp_path, "--resume"))
     assert code == 0, errors
     assert (tmp_path / "out" / "clip.mp4").read_bytes() == reference[0]
@@ -188,6 +209,7 @@ def test_ffmpeg_dying_mid_render_is_one_line_and_resumable(tmp_path, reference):
     assert not (tmp_path / "out" / "clip.mp4").exists()
     code, errors = finish(start(tmp_path, "--resume"))
     assert code == 0, errors
+    assert "resuming clip.mp4 after frame 3" in errors, "went on from the first checkpoint"
     assert (tmp_path / "out" / "clip.mp4").read_bytes() == reference[0]
 
 
@@ -208,6 +230,7 @@ def test_nan_frames_stop_the_render_with_one_line(tmp_path):
     assert code == 3
     line = [row for row in errors.splitlines() if row.strip()][-1]
     assert line.startswith("dreamzoom: render failed: frame 0 has NaN or infinite values")
+    assert "--resume" not in line, "the same config would fail the same way: no advice to resume it"
 
 
 def test_provenance_in_the_video_and_beside_it_renders_the_same_again(tmp_path, reference_folder, reference):
@@ -261,6 +284,26 @@ def test_batch_goes_on_after_a_failure_and_summarises(tmp_path, capsys):
     assert main(["batch", str(folder), "-q"]) == 3
     out = capsys.readouterr().out
     assert "skipped" in out and "failed" in out
+
+
+def test_two_configs_of_a_batch_may_not_share_a_video(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.yaml").write_text(yaml.safe_dump({**CONFIG, "frames": 2}))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x.mp4").write_bytes(b"finished earlier")  # so a/x.yaml is skipped, not rendered
+    outcomes = batch.run_batch(
+        [tmp_path / "a" / "x.yaml", tmp_path / "b" / "x.yaml"],
+        output_dir=tmp_path / "out",
+        progress=False,
+        notify=lambda line: None,
+    )
+    assert [o.status for o in outcomes] == ["skipped", "failed"]
+    assert outcomes[1].detail == (
+        f"output.path: {tmp_path.resolve() / 'out' / 'x.mp4'} is also the video of "
+        f"{tmp_path / 'a' / 'x.yaml'}: give each its own"
+    )
+    assert (tmp_path / "out" / "x.mp4").read_bytes() == b"finished earlier"
 
 
 def test_batch_resumes_an_interrupted_render(tmp_path, reference):
