@@ -80,6 +80,17 @@ class Checkpoint:
                 f"the checkpoint in {self.folder} is unreadable ({error}); use --overwrite to start over"
             ) from None
 
+    def precision(self) -> str | None:
+        """The ``model.precision`` the checkpoint's render was made with, if any.
+
+        A resume computes in it, so that a render interrupted on a CPU where ``auto`` picked
+        bfloat16 goes on in bfloat16 on one where ``auto`` would pick float32, instead of changing
+        precision mid-video. Checkpoints from before precisions were resolved say ``auto``, which
+        resumes as it always did.
+        """
+        value = flatten(self.meta().get("config", {})).get("model.precision")
+        return value if isinstance(value, str) else None
+
     def segment(self, index: int) -> Path:
         return self.folder / f"segment_{index:05d}.mp4"
 
@@ -99,7 +110,8 @@ class Checkpoint:
     def commit(self, segments: list[str], done: int, state: dict[str, np.ndarray]) -> None:
         """Record finished segments and the state after frame ``done - 1`` (state first, meta last)."""
         buffer = io.BytesIO()
-        np.savez(buffer, **state)
+        arrays: dict[str, Any] = state  # numpy's stubs would read an array as savez's allow_pickle
+        np.savez(buffer, **arrays)
         name = f"state_{done:06d}.npz"
         atomic_write(self.folder / name, buffer.getvalue())
         meta = self.meta()
@@ -117,8 +129,8 @@ class Checkpoint:
             changed = differences(meta.get("config", {}), resolved)
             listed = "; ".join(changed[:4]) + (f"; and {len(changed) - 4} more" if len(changed) > 4 else "")
             raise DreamzoomError(
-                f"cannot resume {self.output.name}: the config changed since the checkpoint ({listed or 'unknown change'}); "
-                "restore it, or use --overwrite to start over"
+                f"cannot resume {self.output.name}: the config changed since the checkpoint "
+                f"({listed or 'unknown change'}); restore it, or use --overwrite to start over"
             )
         segments = list(meta.get("segments", []))
         for stray in self.folder.glob("segment_*"):

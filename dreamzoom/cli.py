@@ -1,4 +1,4 @@
-"""The ``dreamzoom`` command: render, validate, preview, sweep, layers, classes.
+"""The ``dreamzoom`` command: render, batch, validate, preview, sweep, layers, classes, schema.
 
 Commands are thin: each maps its arguments onto the Python API. Every error a user can cause
 arrives here as a :class:`DreamzoomError` (or a click usage error) and leaves as one line on
@@ -8,6 +8,8 @@ stderr with exit code 2; Ctrl-C exits with 130.
 from __future__ import annotations
 
 import functools
+import json
+import reprlib
 import shlex
 import sys
 from pathlib import Path
@@ -23,6 +25,23 @@ EXIT_USER_ERROR = 2
 EXIT_RENDER_FAILED = 3
 EXIT_INTERRUPTED = 130
 MAX_SWEEP_CELLS = 1024  # a contact sheet of more is unreadable, and a typo could ask for billions
+
+
+class _FilePath(click.Path):
+    """click's ``Path``, first refusing what the operating system would refuse (a null byte, an
+    over-long name) as a usage error: click's own check stats the path, which raises ``ValueError``
+    on a null byte. ``room``: bytes dreamzoom adds to the name for the files it writes beside it."""
+
+    def __init__(self, *, room: int = 0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.room = room
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        problem = config_module.path_problem(value, self.room)
+        if problem:
+            self.fail(problem, param, ctx)
+        return super().convert(value, param, ctx)
+
 
 _set_option = click.option(
     "--set",
@@ -47,9 +66,12 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False), required=False)
+@click.argument("config", type=_FilePath(dir_okay=False), required=False)
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the video here (overrides output.path)."
+    "-o",
+    "--output",
+    type=_FilePath(dir_okay=False, room=config_module.VIDEO_ROOM),
+    help="Write the video here (overrides output.path).",
 )
 @_set_option
 @click.option(
@@ -59,7 +81,7 @@ def cli() -> None:
 @click.option(
     "--from-video",
     "from_video",
-    type=click.Path(dir_okay=False),
+    type=_FilePath(dir_okay=False),
     help="Render again from the config stored in a dreamzoom video.",
 )
 @click.option(
@@ -97,6 +119,12 @@ def render(
     else:
         raise click.UsageError("Missing argument 'CONFIG'.")
     report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
+    if report.finished_before:
+        if not quiet:
+            click.echo(
+                f"{report.path} is already finished ({report.frames} frames): nothing to resume", err=True
+            )
+        return 0
     if report.interrupted:
         again = resume_command(config, from_video, output, assignments)
         click.echo(
@@ -156,11 +184,11 @@ def _with_ray_options(command: Any) -> Any:
 
 
 @cli.command()
-@click.argument("configs", nargs=-1, required=True, type=click.Path())
+@click.argument("configs", nargs=-1, required=True, type=_FilePath())
 @_set_option
 @click.option("--overwrite", is_flag=True, help="Render again configs whose videos exist.")
 @click.option(
-    "--output-dir", type=click.Path(file_okay=False), help="Write every video here, named after its config."
+    "--output-dir", type=_FilePath(file_okay=False), help="Write every video here, named after its config."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @_with_ray_options
@@ -179,7 +207,10 @@ def batch(
     from .batch import exit_code, run_batch, table
 
     overrides = [config_module.parse_set(item) for item in assignments]
-    notify = lambda line: click.echo(line, err=True)
+
+    def notify(line):
+        return click.echo(line, err=True)
+
     folder = Path(output_dir).absolute() if output_dir else None
     if ray_address is not None:
         from . import cluster
@@ -203,7 +234,7 @@ def batch(
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config", type=_FilePath(dir_okay=False))
 @_set_option
 def validate(config: str, assignments: tuple[str, ...]) -> None:
     """Check CONFIG — keys, values, files, model and layers — without rendering."""
@@ -216,7 +247,7 @@ def validate(config: str, assignments: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.option(
-    "-c", "--config", "config_path", type=click.Path(dir_okay=False), help="Use this config's model and size."
+    "-c", "--config", "config_path", type=_FilePath(dir_okay=False), help="Use this config's model and size."
 )
 @_set_option
 @click.option(
@@ -255,12 +286,19 @@ def classes_command(query: str) -> int:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config", type=_FilePath(dir_okay=False))
 @click.option(
-    "--frame", type=click.IntRange(min=0), default=0, show_default=True, help="Which frame to show."
+    "--frame",
+    type=click.IntRange(min=0, max=config_module.MAX_FRAMES - 1),
+    default=0,
+    show_default=True,
+    help="Which frame to show.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="PNG to write; default beside the video."
+    "-o",
+    "--output",
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
+    help="PNG to write; default beside the video.",
 )
 @_set_option
 def preview(config: str, frame: int, output: str | None, assignments: tuple[str, ...]) -> None:
@@ -276,13 +314,23 @@ def preview(config: str, frame: int, output: str | None, assignments: tuple[str,
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config", type=_FilePath(dir_okay=False))
 @click.option("--layers", "layer_list", help="Comma-separated layers, one cell each: mixed0,mixed1,mixed2.")
 @click.option(
     "--channels", "channel_spec", help="Channels of one layer, one cell each: mixed4:0-7 or mixed4:97,120."
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="PNG to write.")
-@click.option("--columns", type=click.IntRange(min=1), help="Cells per row (default: a near-square grid).")
+@click.option(
+    "-o",
+    "--output",
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
+    required=True,
+    help="PNG to write.",
+)
+@click.option(
+    "--columns",
+    type=click.IntRange(min=1, max=MAX_SWEEP_CELLS),
+    help="Cells per row (default: a near-square grid).",
+)
 @_set_option
 @_with_ray_options
 def sweep(
@@ -308,6 +356,11 @@ def sweep(
         cells += [(f"{layer}:{channel}", Term(layer=layer, channels=[channel])) for channel in channels]
     if not cells:
         raise click.UsageError("give --layers, --channels or both")
+    if len(cells) > MAX_SWEEP_CELLS:
+        raise DreamzoomError(
+            f"--layers and --channels: {len(cells):,} cells, more than the {MAX_SWEEP_CELLS:,} "
+            "one sheet may hold"
+        )
     settings = _load(config, assignments)
     if ray_address is not None:
         from . import cluster
@@ -317,6 +370,23 @@ def sweep(
         stills = run_sweep(settings, cells)
     path = write_png(Path(output), contact_sheet(stills, columns))
     click.echo(f"wrote {path} ({len(cells)} cells)", err=True)
+
+
+@cli.command()
+@click.option(
+    "-o", "--output", type=_FilePath(dir_okay=False), help="Write the schema to this file, not stdout."
+)
+def schema(output: str | None) -> None:
+    """Print the config's JSON Schema, with which editors complete and check YAML keys."""
+    text = json.dumps(config_module.json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def resume_command(
@@ -335,24 +405,30 @@ def _split(text: str | None) -> list[str]:
 
 
 def parse_channels(spec: str) -> tuple[str, list[int]]:
-    """``mixed4:0-3,10`` → ``("mixed4", [0, 1, 2, 3, 10])``."""
+    """``mixed4:0-3,10`` → ``("mixed4", [0, 1, 2, 3, 10])``: at most :data:`MAX_SWEEP_CELLS` in all,
+    counted before any range is expanded (``0-9999999999`` must not build a list of billions)."""
     layer, sep, ranges = spec.partition(":")
-    channels: list[int] = []
     try:
-        for part in _split(ranges):
-            first, dash, last = part.partition("-")
-            if dash and int(last) - int(first) >= MAX_SWEEP_CELLS:
-                raise DreamzoomError(
-                    f"--channels: {part} is more than {MAX_SWEEP_CELLS} channels for one sheet"
-                )
-            channels += list(range(int(first), int(last) + 1)) if dash else [int(first)]
+        spans = [_channel_span(part) for part in _split(ranges)]
     except ValueError:
-        channels = []
-    if not sep or not layer or not channels or min(channels) < 0:
+        spans = []
+    if not sep or not layer.strip() or not spans or any(first < 0 or last < first for first, last in spans):
         raise DreamzoomError(
-            f"--channels expects LAYER:CHANNELS like mixed4:0-7 or mixed4:97,120, got {spec!r}"
+            f"--channels expects LAYER:CHANNELS like mixed4:0-7 or mixed4:97,120, got {reprlib.repr(spec)}"
         )
-    return layer.strip(), channels
+    count = sum(last - first + 1 for first, last in spans)
+    if count > MAX_SWEEP_CELLS:
+        raise DreamzoomError(
+            f"--channels: {reprlib.repr(ranges.strip())} is {count:,} channels, more than the "
+            f"{MAX_SWEEP_CELLS:,} one sheet may hold"
+        )
+    return layer.strip(), [channel for first, last in spans for channel in range(first, last + 1)]
+
+
+def _channel_span(part: str) -> tuple[int, int]:
+    """``"3-7"`` → ``(3, 7)``, ``"5"`` → ``(5, 5)``; ``ValueError`` for anything else."""
+    first, dash, last = part.partition("-")
+    return int(first), int(last) if dash else int(first)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ new attempt continues from the checkpoint the old one left on the shared path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -91,10 +92,8 @@ class Progress:
         """Events after the first ``seen``, waiting up to ``timeout`` seconds for one to come."""
         if len(self.events) <= seen:
             self._changed.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
         return self.events[seen:]
 
     async def wait_for(self, name: str, text: str) -> int:

@@ -12,10 +12,13 @@ override, so a config renders the same from wherever it is run. Files the render
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
 import re
 import reprlib
+import shlex
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -46,6 +49,71 @@ class _InputFile:
 
 INPUT_FILE = _InputFile()
 InputPath = Annotated[Path, INPUT_FILE]
+
+
+def _os_limit(name: str, fallback: int) -> int:
+    """A file-name limit of this system (``PC_NAME_MAX``, ``PC_PATH_MAX``), or the usual value."""
+    try:
+        return os.pathconf("/", name)
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no such limit
+        return fallback
+
+
+#: The longest file name and path, in bytes, that this system takes (255 and 4096 on Linux).
+NAME_MAX, PATH_MAX = _os_limit("PC_NAME_MAX", 255), _os_limit("PC_PATH_MAX", 4096)
+#: Bytes dreamzoom may add to a path it writes: an atomic write's temporary name
+#: (``.NAME.XXXXXXXX.tmp``); a frame in ``output.frames_dir``; a video's checkpoint folder and the
+#: files in it (``.NAME.mp4.dreamzoom/.state_000000.npz.XXXXXXXX.tmp``).
+FILE_ROOM = len("..XXXXXXXX.tmp")
+FRAMES_ROOM = len("/frame_00000.png") + FILE_ROOM
+VIDEO_ROOM = len("..dreamzoom/state_000000.npz") + FILE_ROOM
+
+
+def path_problem(path: str | Path, room: int = 0) -> str | None:
+    """Why the operating system would refuse ``path``, as a phrase quoting it, or ``None``.
+
+    Checked before any work starts, so that a null byte or an over-long name (a generated name, a
+    pasted path) is one line naming the value, not an exception when the file is first opened,
+    perhaps hours into a render. ``room``: bytes dreamzoom adds to the name for its own files.
+    """
+    text = str(path)
+    shown = _SHORT.repr(text)
+    if "\x00" in text:
+        return f"{shown} holds a null byte, which no file name may"
+    try:
+        full = os.fsencode(os.path.abspath(text))
+    except (UnicodeError, ValueError):
+        return f"{shown} holds characters that file names on this system cannot"
+    *folders, name = full.split(os.fsencode(os.sep))
+    over = [(len(part), NAME_MAX) for part in folders if len(part) > NAME_MAX]
+    over += [(len(name), NAME_MAX - room)] if len(name) + room > NAME_MAX else []
+    if over:
+        return f"{shown} has a name of {over[0][0]} bytes, more than the {over[0][1]} that fit"
+    if len(full) + room >= PATH_MAX:
+        return f"{shown} is {len(full)} bytes as a full path, more than the {PATH_MAX - 1 - room} that fit"
+    return None
+
+
+def _fits(room: int) -> AfterValidator:
+    """The check of a path dreamzoom writes (adding up to ``room`` bytes of its own names)."""
+
+    def check(path: Path) -> Path:
+        problem = path_problem(path, room)
+        if problem:
+            raise ValueError(problem)
+        return path
+
+    return AfterValidator(check)
+
+
+def _video_file(path: Path) -> Path:
+    """``output.path`` must name a file: its partial, sidecar and checkpoint names derive from it."""
+    folder = path.name in ("", ".", "..")
+    with contextlib.suppress(OSError):  # an unreadable parent folder is reported when writing
+        folder = folder or path.is_dir()
+    if folder:
+        raise ValueError(f"{_SHORT.repr(str(path))} is a folder: name the video file in it, like clip.mp4")
+    return path
 
 
 @dataclass(frozen=True)
@@ -84,19 +152,6 @@ def _parses(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-def scheduled(
-    low: float | None = None, high: float | None = None, *, low_open: bool = False, integer: bool = False
-) -> Any:
-    """The type of a config value that may change over time (see ``schedule.py``): a number, an
-    expression in ``t``, or keyframes, whose every value must lie within the given range."""
-    return Annotated[
-        int | float | str | Keyframes,
-        Bounds(low, high, low_open, integer),
-        BeforeValidator(_schedule_shape),
-        AfterValidator(_parses),
-    ]
-
-
 def _schedule_shape(value: Any) -> Any:
     if isinstance(value, dict):
         try:
@@ -113,9 +168,25 @@ def _schedule_shape(value: Any) -> Any:
     return value
 
 
+#: A config value that may change over time (see ``schedule.py``): a number, an expression in ``t``,
+#: or keyframes. Each field adds its :class:`Bounds`: ``Annotated[Schedulable, Bounds(0, 1000)]``.
+Schedulable = Annotated[
+    int | float | str | Keyframes,
+    BeforeValidator(_schedule_shape),
+    AfterValidator(_parses),
+]
+
+
 #: The most frames one render may have: a guard against typos like ``seconds: 1e9``, which would
 #: otherwise pass and make every schedule check run for hours.
 MAX_FRAMES = 1_000_000
+#: How deeply lists and mappings may nest in a config. The schema needs four levels; data nested
+#: thousands deep (or a YAML alias that contains itself) would exhaust Python's recursion in the
+#: checks that walk it, so it is refused first.
+MAX_NESTING = 32
+#: The most objective terms, and channels in one term: far beyond a useful dream, far below a
+#: generated list that would make the step's graph enormous.
+MAX_TERMS, MAX_CHANNELS = 64, 4096
 
 
 class Section(BaseModel):
@@ -134,7 +205,9 @@ class Noise(Section):
     )
     mean: float = Field(0.5, ge=0.0, le=1.0, description="Mean grey level, 0 (black) to 1 (white).")
     std: float = Field(0.15, ge=0.0, le=1.0, description="Standard deviation of the noise (0–1 scale).")
-    scale: float = Field(48.0, gt=0.0, description="`smooth` only: size of the largest blobs, in pixels.")
+    scale: float = Field(
+        48.0, gt=0.0, le=1024.0, description="`smooth` only: size of the largest blobs, in pixels."
+    )
     colour: bool = Field(True, description="Independent noise per channel; `false` gives grey noise.")
 
 
@@ -195,8 +268,9 @@ class Model(Section):
     )
     precision: Literal["float32", "bfloat16", "auto"] = Field(
         "auto",
-        description="Compute precision of a named model: `auto` uses bfloat16 on CPUs with bfloat16 "
-        "instructions, mixed float16 on GPUs that favour it, float32 elsewhere; weights stay float32.",
+        description="Compute precision of a named model: `auto` uses bfloat16 on CPUs with AVX-512 BF16 "
+        "or AMX and on CUDA GPUs of compute capability 8.0 or more, float32 elsewhere; weights stay "
+        "float32. The video records the precision used.",
     )
     class_layer: str | None = Field(
         None,
@@ -241,7 +315,10 @@ class Term(Section):
         description='The layer: alone, "more of whatever it sees"; with `channels` or `guide`, where they apply.',
     )
     channels: list[Annotated[int, Field(ge=0)]] | None = Field(
-        None, min_length=1, description="Feature maps of `layer` to raise (their mean activation)."
+        None,
+        min_length=1,
+        max_length=MAX_CHANNELS,
+        description="Feature maps of `layer` to raise (their mean activation).",
     )
     class_: Annotated[str | int | None, BeforeValidator(_class_shape)] = Field(
         None,
@@ -253,7 +330,7 @@ class Term(Section):
         None,
         description="An image whose `layer` features the frame is pulled toward (original DeepDream's guide).",
     )
-    weight: scheduled() = Field(
+    weight: Annotated[Schedulable, Bounds()] = Field(
         1.0, description="Multiplies the term; negative weights suppress. Schedulable."
     )
 
@@ -353,11 +430,23 @@ class Prior(Section):
         return replace(PRIOR_PRESETS[preset], **chosen)
 
 
+#: The layers a dream amplifies when the config names no objective.
+DEFAULT_LAYERS: dict[str, int | float | str | Keyframes] = {"mixed3": 1.0, "mixed5": 1.5}
+
+
+def _prior_schema(schema: dict[str, Any]) -> None:
+    """``prior`` in the JSON Schema: the section, or its shorthands (``prior: object``, ``prior: none``,
+    ``prior: null``), which :meth:`Prior._shorthand` accepts, so that editors do not flag them."""
+    presets = list(get_args(Prior.model_fields["preset"].annotation))
+    schema["anyOf"] = [{"$ref": schema.pop("$ref")}, {"enum": presets}, {"type": "null"}, {"const": False}]
+
+
 class Dream(Section):
     """The dream step: gradient ascent on the chosen layers, over octaves."""
 
-    layers: dict[str, scheduled()] = Field(
-        default_factory=lambda: {"mixed3": 1.0, "mixed5": 1.5},
+    layers: dict[str, Annotated[Schedulable, Bounds()]] = Field(
+        default_factory=lambda: dict(DEFAULT_LAYERS),
+        max_length=MAX_TERMS,
         description="Layers to amplify and their weights, each adding its mean squared activation "
         "(a negative weight suppresses a layer). Low layers give strokes and ornaments, high "
         "layers eyes and animals; `dreamzoom layers` lists them. Weights are schedulable (crossfade "
@@ -365,11 +454,13 @@ class Dream(Section):
     )
     objectives: list[Term] = Field(
         default_factory=list,
+        max_length=MAX_TERMS,
         description="More terms, summed with `layers`: `{layer: mixed4, channels: [97, 120]}`, "
         "`{class: banana}`, `{guide: guide.jpg, layer: mixed3}`, each with an optional `weight`.",
     )
     prior: Prior = Field(
         default_factory=Prior,
+        json_schema_extra=_prior_schema,
         description="The natural-image prior: `prior: object` picks a preset, `prior: none` turns it off.",
     )
     tile_size: int = Field(
@@ -378,26 +469,27 @@ class Dream(Section):
         description="Frames (and octaves) wider or taller than this are dreamed in tiles of about "
         "this size, with random offsets so no seams show; bounds memory at 4K. 0: never tile.",
     )
-    steps: scheduled(0, 1000, integer=True) = Field(
+    steps: Annotated[Schedulable, Bounds(0, 1000, integer=True)] = Field(
         6, description="Gradient-ascent steps per octave, for every frame after the first. Schedulable."
     )
     first_frame_steps: int | None = Field(
         None,
         ge=0,
+        le=3000,
         description="Steps per octave for frame 0, which starts from a plain photo or noise and "
         "needs more work; default 3 × `steps`.",
     )
-    step_size: scheduled(0.0, 1.0, low_open=True) = Field(
+    step_size: Annotated[Schedulable, Bounds(0.0, 1.0, low_open=True)] = Field(
         0.005, description="Mean pixel change per step (0–1 scale); the gradient is normalised. Schedulable."
     )
-    octaves: scheduled(1, 12, integer=True) = Field(
+    octaves: Annotated[Schedulable, Bounds(1, 12, integer=True)] = Field(
         3,
         description="Scales dreamed, coarse to fine; the detail each adds is carried to the next. Schedulable.",
     )
-    octave_scale: scheduled(1.0, 4.0, low_open=True) = Field(
+    octave_scale: Annotated[Schedulable, Bounds(1.0, 4.0, low_open=True)] = Field(
         1.5, description="Size ratio between successive octaves. Schedulable."
     )
-    jitter: scheduled(0, 4096, integer=True) = Field(
+    jitter: Annotated[Schedulable, Bounds(0, 4096, integer=True)] = Field(
         32,
         description="Random shift (pixels, each axis) before each step, so the dream has no fixed grid. Schedulable.",
     )
@@ -420,13 +512,15 @@ class Dream(Section):
 class Motion(Section):
     """The camera move applied between frames, about the frame centre."""
 
-    zoom: scheduled(0.0, 10.0, low_open=True) = Field(
+    zoom: Annotated[Schedulable, Bounds(0.1, 10.0)] = Field(
         1.02, description="Scale per frame: 1 keeps the size, > 1 zooms in, < 1 zooms out. Schedulable."
     )
-    rotate: scheduled(-180.0, 180.0) = Field(
+    rotate: Annotated[Schedulable, Bounds(-180.0, 180.0)] = Field(
         0.0, description="Degrees per frame, counter-clockwise. Schedulable."
     )
-    pan: tuple[scheduled(-10000.0, 10000.0), scheduled(-10000.0, 10000.0)] = Field(
+    pan: tuple[
+        Annotated[Schedulable, Bounds(-10000.0, 10000.0)], Annotated[Schedulable, Bounds(-10000.0, 10000.0)]
+    ] = Field(
         (0.0, 0.0),
         description="Camera move per frame in pixels, `[x, y]`: +x looks right, +y looks down. Each schedulable.",
     )
@@ -445,7 +539,7 @@ class Loop(Section):
 class Colour(Section):
     """Keeps long feedback runs from drifting darker and more saturated."""
 
-    strength: scheduled(0.0, 1.0) = Field(
+    strength: Annotated[Schedulable, Bounds(0.0, 1.0)] = Field(
         0.25,
         description="Each dreamed frame's colour statistics (mean and spread in Lab) move this "
         "fraction of the way back to frame 0's; 0 turns anchoring off. Schedulable.",
@@ -462,11 +556,12 @@ class Music(Section):
 class Output(Section):
     """Where frames go."""
 
-    path: Path | None = Field(
+    path: Annotated[Path, _fits(VIDEO_ROOM), AfterValidator(_video_file)] | None = Field(
         None,
         description="The MP4 to write (relative to the current folder); default `renders/<config name>.mp4`.",
     )
-    fps: float = Field(24.0, gt=0.0, le=240.0, description="Frames per second of the video.")
+    # ffmpeg takes the rate as a fraction with a denominator of at most 1001: 0.001 is about the least.
+    fps: float = Field(24.0, ge=0.001, le=240.0, description="Frames per second of the video.")
     crf: int = Field(
         18,
         ge=0,
@@ -476,7 +571,7 @@ class Output(Section):
     preset: Literal[
         "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
     ] = Field("medium", description="x264 speed/size trade-off; slower presets make smaller files.")
-    frames_dir: Path | None = Field(
+    frames_dir: Annotated[Path, _fits(FRAMES_ROOM)] | None = Field(
         None, description="Also write every frame as a numbered PNG (`frame_00000.png`, …) into this folder."
     )
     checkpoint_frames: int = Field(
@@ -518,6 +613,14 @@ class Config(Section):
     loop: Loop | None = Field(None, description="Make the video loop seamlessly (see `loop.frames`).")
     colour: Colour = Field(default_factory=Colour, description="Colour-drift control.")
     music: Music = Field(default_factory=Music, description="Tempo for `beat` in schedules.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_deep(cls, data: Any) -> Any:
+        too_deep = _deeper_than(data, MAX_NESTING)
+        if too_deep is not None:
+            raise ValueError(f"{too_deep}: nested more than {MAX_NESTING} levels deep")
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> Config:
@@ -561,7 +664,8 @@ class Config(Section):
         if self.frames is not None:
             return self.frames
         if self.seconds is not None:
-            return max(1, round(self.seconds * self.output.fps))
+            # Capped before rounding: seconds: 1e308 overflows, and is refused as too long anyway.
+            return max(1, round(min(self.seconds * self.output.fps, MAX_FRAMES + 1)))
         return 96
 
 
@@ -624,9 +728,10 @@ def load(
     """Build a validated :class:`Config` from a YAML file, a mapping or a ``Config``.
 
     ``overrides`` are ``(dotted key, value)`` pairs, each replacing one key's value (``("motion.zoom",
-    1.03)``). Every problem is raised as a one-line :class:`DreamzoomError` naming the key.
+    1.03)``), after those of the ``DREAMZOOM_SET`` environment variable. Every problem is raised as a
+    one-line :class:`DreamzoomError` naming the key.
     """
-    overrides = list(overrides)
+    overrides = environment_overrides() + list(overrides)
     if isinstance(source, Config):
         raw: dict[str, Any] = source.model_dump(exclude_unset=True)
         base, stem = Path.cwd(), "dreamzoom"
@@ -638,6 +743,7 @@ def load(
         path = Path(source)
         raw, base, stem = read_yaml(path), path.resolve().parent, path.stem
     for key, value in overrides:
+        _drop_replaced_length(raw, key)
         _set_dotted(raw, key, value)
     try:
         config = Config.model_validate(raw)
@@ -646,9 +752,46 @@ def load(
     overridden = {key for key, _ in overrides}
     config = _resolve_inputs(config, base, overridden)
     if config.output.path is None:
-        output = config.output.model_copy(update={"path": Path("renders") / f"{stem}.mp4"})
-        config = config.model_copy(update={"output": output})
+        video = Path("renders") / f"{stem}.mp4"
+        # Named after the config file, so checked only now (batch and the Python API too).
+        problem = path_problem(video, VIDEO_ROOM)
+        if problem:
+            raise DreamzoomError(problem, key="output.path")
+        config = config.model_copy(update={"output": config.output.model_copy(update={"path": video})})
     return config
+
+
+#: The environment variable whose ``KEY=VALUE`` words apply to every config loaded (before ``--set``).
+ENVIRONMENT = "DREAMZOOM_SET"
+
+
+def environment_overrides() -> list[tuple[str, Any]]:
+    """``DREAMZOOM_SET="size=[128,128] frames=12"``: overrides for every config a process loads, so
+    that a script's renders (a batch, the README's examples in the test suite) can be drafted small
+    without editing each config or command."""
+    text = os.environ.get(ENVIRONMENT, "")
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise DreamzoomError(f"{ENVIRONMENT}: cannot split {text!r} into KEY=VALUE words: {error}") from None
+    try:
+        return [parse_set(word) for word in words]
+    except DreamzoomError as error:
+        raise DreamzoomError(f"{ENVIRONMENT}: {error}") from None
+
+
+#: Keys that each state a render's length; an override of one replaces whichever the config gave.
+_LENGTH_KEYS = ("frames", "seconds")
+
+
+def _drop_replaced_length(raw: dict[str, Any], key: str) -> None:
+    """``frames`` and ``seconds`` are two spellings of one setting: ``--set frames=60`` on a config
+    that says ``seconds: 4`` means "60 frames instead", not a conflict, and of several length
+    overrides the last wins. Both written in one file stay an error (the validator reports it)."""
+    if key in _LENGTH_KEYS:
+        for other in _LENGTH_KEYS:
+            if other != key:
+                raw.pop(other, None)
 
 
 def resolved(config: Config) -> dict[str, Any]:
@@ -683,12 +826,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise DreamzoomError(f"cannot read config file {path}: {error}") from None
     try:
-        data = yaml.safe_load(text)
+        data = _safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise DreamzoomError(f"{path}{where}: invalid YAML: {problem}") from None
+        raise DreamzoomError(f"{path}{where}: invalid YAML: {_yaml_problem(error)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -703,9 +845,70 @@ def parse_set(assignment: str) -> tuple[str, Any]:
     if not sep or not key:
         raise DreamzoomError(f"--set expects KEY=VALUE (like motion.zoom=1.03), got {assignment!r}")
     try:
-        return key, yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise DreamzoomError(f"--set {key}: cannot read {text!r} as a value") from None
+        return key, _safe_load(text)
+    except yaml.YAMLError as error:
+        raise DreamzoomError(
+            f"--set {key}: cannot read {_SHORT.repr(text)} as a value: {_yaml_problem(error)}"
+        ) from None
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What a YAML error says went wrong, without its multi-line context."""
+    return getattr(error, "problem", None) or str(error).splitlines()[0]
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing collections nested more than :data:`MAX_NESTING` deep as soon as it
+    scans them: PyYAML's scanner slows quadratically with the depth of ``[`` and ``{`` (a line of
+    10,000 ``[`` takes a minute), and its composer recurses through every level."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # PyYAML's spelling
+        self._check_nesting(self.flow_level)
+        super().fetch_flow_collection_start(TokenClass)
+
+    def add_indent(self, column: int) -> bool:
+        self._check_nesting(len(self.indents))
+        return super().add_indent(column)
+
+    def _check_nesting(self, depth: int) -> None:
+        if depth > MAX_NESTING:
+            raise yaml.MarkedYAMLError(
+                problem=f"nested more than {MAX_NESTING} levels deep", problem_mark=self.get_mark()
+            )
+
+
+def _safe_load(text: str) -> Any:
+    """Safe YAML loading, its other failures raised as ``YAMLError`` like any syntax error: nesting
+    beyond Python's recursion (the composer recurses), a date like 2024-02-30, a 5,000-digit integer."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader: no arbitrary objects
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply to read") from None
+    except ValueError as error:
+        raise yaml.YAMLError(str(error).splitlines()[0] if str(error) else "unreadable value") from None
+
+
+def _deeper_than(data: Any, limit: int) -> str | None:
+    """The top-level key under which ``data`` nests lists and mappings more than ``limit`` levels
+    deep, or ``None``. Walked level by level without recursion, each shared (aliased) node once."""
+    level = [("the config", data)]
+    for _ in range(limit + 1):
+        below: dict[int, tuple[str, Any]] = {}
+        for key, node in level:
+            for name, child in _children(node):
+                if isinstance(child, (dict, list)):
+                    below.setdefault(id(child), (_printable(name) if node is data else key, child))
+        if not below:
+            return None
+        level = list(below.values())
+    return level[0][0]
+
+
+def _children(node: Any) -> Iterable[tuple[Any, Any]]:
+    """``(key, value)`` of a mapping, ``(index, item)`` of a list, nothing for anything else."""
+    if isinstance(node, dict):
+        return node.items()
+    return enumerate(node) if isinstance(node, list) else ()
 
 
 def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
@@ -741,12 +944,30 @@ def _resolve_inputs(section: Section, base: Path, overridden: set[str], prefix: 
             ]
         elif isinstance(value, Path) and _reads_file(info.annotation, info.metadata):
             from_cli = any(key == done or key.startswith(done + ".") for done in overridden)
-            path = value.expanduser()
-            path = path if path.is_absolute() else (Path.cwd() if from_cli else base) / path
-            if not path.is_file():
-                raise DreamzoomError(f"file not found: {path}", key=key)
-            updates[name] = path
+            updates[name] = _input_file(value, Path.cwd() if from_cli else base, key)
     return section.model_copy(update=updates)
+
+
+def _input_file(value: Path, base: Path, key: str) -> Path:
+    """``value`` made absolute against ``base``, once it is known to name a readable file: each way
+    it can fail (a name the system refuses, a folder, ``~nobody``, a missing file) is one line."""
+    try:
+        path = value.expanduser()
+    except RuntimeError:  # ~user for an unknown user
+        raise DreamzoomError(f"cannot find the home folder in {_SHORT.repr(str(value))}", key=key) from None
+    path = path if path.is_absolute() else base / path
+    problem = path_problem(path)
+    if problem:
+        raise DreamzoomError(problem, key=key)
+    try:
+        kind = "folder" if path.is_dir() else "file" if path.is_file() else None
+    except OSError as error:
+        raise DreamzoomError(f"cannot read {path}: {error.strerror}", key=key) from None
+    if kind is None:
+        raise DreamzoomError(f"file not found: {path}", key=key)
+    if kind == "folder":
+        raise DreamzoomError(f"{path} is a folder, not a file", key=key)
+    return path
 
 
 def _reads_file(annotation: Any, metadata: list[Any]) -> bool:
@@ -809,7 +1030,8 @@ _UNION_TAG = re.compile(r"[a-z-]+\[.*\]|int|float|str|bool|Keyframes")
 def _printable(part: Any) -> str:
     """A key as the user wrote it, or its repr when it holds control characters or spaces."""
     text = str(part)
-    return text if text.isprintable() and text.strip() == text and text else repr(text)
+    plain = text.isprintable() and text.strip() == text and text and len(text) <= _SHORT.maxstring
+    return text if plain else _SHORT.repr(text)
 
 
 def _describe(error: ValidationError) -> str:
@@ -829,7 +1051,7 @@ def _describe(error: ValidationError) -> str:
         section = _section_class(loc[:-1])
         known = [info.alias or name for name, info in section.model_fields.items()] if section else []
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f" (did you mean '{'.'.join(map(_printable, loc[:-1] + (close[0],)))}'?)" if close else ""
+        hint = f" (did you mean '{'.'.join(map(_printable, (*loc[:-1], close[0])))}'?)" if close else ""
         where = ".".join(map(_printable, loc[:-1])) or "the top level"
         message = f"unknown key '{key}'{hint}; {where} takes: {', '.join(known)}"
     else:
@@ -845,6 +1067,14 @@ def _describe(error: ValidationError) -> str:
             message = f"{key}: {message}"
     more = len(problems) - 1
     return message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+
+
+def json_schema() -> dict[str, Any]:
+    """The config's JSON Schema (draft 2020-12), made from the same models that check configs: YAML
+    language servers read it (``dreamzoom schema``; ``dreamzoom.schema.json`` in the repository),
+    so editors complete keys, show their descriptions and flag mistakes as they are typed."""
+    schema = Config.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "dreamzoom config"}
 
 
 def reference() -> list[tuple[str, str, str]]:

@@ -1,7 +1,9 @@
 """Provenance: what made a video, stored in it and beside it, so that any video can be rendered again.
 
 Every finished video carries, in its MP4 ``comment`` metadata, a JSON record of the resolved config
-(every value explicit), the seed and the versions of dreamzoom, TensorFlow, Keras and NumPy; a
+(every value explicit, ``model.precision`` the one computed in rather than ``auto``), the seed, the
+versions of dreamzoom, TensorFlow, Keras and NumPy, and the runtime: the precision, the device and
+the CPU flags that chose it (bfloat16 and float32 frames differ, so a video names the one it got). A
 sidecar ``NAME.json`` holds the same plus the facts of the run (when, how long, the loop seam,
 warnings). ``dreamzoom render --from-video`` reads either back.
 """
@@ -12,7 +14,7 @@ import json
 import platform
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import imageio_ffmpeg
 import numpy as np
@@ -20,6 +22,9 @@ import numpy as np
 from . import __version__
 from .errors import DreamzoomError
 from .sinks import read_comment
+
+if TYPE_CHECKING:
+    from .models import Hardware
 
 FORMAT = "dreamzoom/1"
 
@@ -38,10 +43,24 @@ def versions() -> dict[str, str]:
     }
 
 
-def record(resolved: dict[str, Any]) -> dict[str, Any]:
+def runtime(precision: str, hardware: Hardware | None = None) -> dict[str, Any]:
+    """The precision a render computed in, the device it ran on (``hardware``, default this
+    machine) and the CPU flags that chose the precision."""
+    from .models import detect_hardware
+
+    return {"precision": precision, **(hardware or detect_hardware()).facts()}
+
+
+def record(resolved: dict[str, Any], precision: str, hardware: Hardware | None = None) -> dict[str, Any]:
     """The provenance stored inside the video: no timestamps, so that a resumed render's file is
     identical to an uninterrupted one's."""
-    return {"format": FORMAT, "versions": versions(), "seed": resolved.get("seed"), "config": resolved}
+    return {
+        "format": FORMAT,
+        "versions": versions(),
+        "runtime": runtime(precision, hardware),
+        "seed": resolved.get("seed"),
+        "config": resolved,
+    }
 
 
 def sidecar_path(video: Path) -> Path:
@@ -70,7 +89,7 @@ def read(video: Path) -> dict[str, Any]:
     for text in candidates:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or a crafted comment nested thousands deep
             continue
         if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("config"), dict):
             return data

@@ -36,7 +36,7 @@ from tqdm import tqdm
 from . import classes, colour, metrics, models, motion, objectives, provenance, source
 from . import config as config_module
 from .backend import tf
-from .checkpoint import Checkpoint
+from .checkpoint import Checkpoint, differences
 from .config import Config, Keyframes, Term, with_objectives
 from .dream import Dreamer, Params
 from .errors import DreamzoomError, RenderFailed
@@ -112,6 +112,7 @@ class Report:
     seam: float | None = None  # loops only: last→first change over the median frame change
     resumed_from: int = 0  # the frame a resumed render continued from
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; resume with --resume
+    finished_before: bool = False  # --resume found the video complete, from this config: nothing to do
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     #: Of ``seconds``, how long the render waited on encoding and writing (the writer thread does
@@ -148,12 +149,7 @@ def build_objective(
             model.check_layer(term.layer, key if key.startswith("dream.layers") else f"{key}.layer")
             if term.kind == "channel":
                 assert term.channels is not None
-                depth = model.output_shapes((term.layer,), (256, 256))[0][-1]
-                if max(term.channels) >= depth:
-                    raise DreamzoomError(
-                        f"{term.layer} has channels 0–{depth - 1}, not {max(term.channels)}",
-                        key=f"{key}.channels",
-                    )
+                check_channels(model, term.layer, term.channels, f"{key}.channels")
                 part = objectives.channel(term.layer, term.channels)
             elif term.kind == "guide":
                 assert term.guide is not None
@@ -169,6 +165,15 @@ def build_objective(
             scheduled.append((term.weight, weight))
         parts.append(weight * part)
     return objectives.total(parts), scheduled
+
+
+def check_channels(model: models.DreamModel, layer: str, channels: list[int], key: str) -> None:
+    """Raise a one-line error, naming ``key``, if ``layer`` lacks any of ``channels``. The depth is
+    the layer's own static one, not a probe's output: some saved models' layers give no output at
+    all for frames below a size that no fixed probe would know."""
+    depth = model.network.get_layer(layer).output.shape[-1]
+    if depth is not None and max(channels) >= depth:
+        raise DreamzoomError(f"{layer} has channels 0–{depth - 1}, not {max(channels)}", key=key)
 
 
 def _plain(spec: Any) -> Any:
@@ -424,6 +429,39 @@ def _drift(frame: np.ndarray, reference: float, chroma_first: float) -> str | No
     return None
 
 
+def _pin_precision(config: Config, checkpoint: Checkpoint) -> Config:
+    """``model.precision: auto`` made explicit: what the checkpoint being resumed was made with (an
+    interrupted render goes on exactly, even where auto would pick otherwise), else what auto picks
+    here. The video stores this config, so ``--from-video`` renders in the same precision."""
+    if config.model.path is not None or config.model.precision != "auto":
+        return config
+    precision = checkpoint.precision() if checkpoint.exists() else None
+    model = config.model.model_copy(update={"precision": precision or models.resolve_precision("auto")})
+    return config.model_copy(update={"model": model})
+
+
+def _finished(config: Config, video: Path) -> Report:
+    """``--resume`` of a render whose video is complete: nothing to do when the video was made from
+    this config (a script that re-runs its command after a crash must not fail on the renders that
+    finished); an error naming the way out when it was made from another config, or not by dreamzoom."""
+    try:
+        stored = provenance.read(video)["config"]
+    except DreamzoomError:
+        raise DreamzoomError(f"{video} exists: use --overwrite to replace it", key="output.path") from None
+    current = config_module.resolved(config)
+    if config.model.precision == "auto":  # the video records what auto chose where it was made
+        current["model"]["precision"] = stored.get("model", {}).get("precision", "auto")
+    changed = differences(stored, current)
+    if changed:
+        listed = "; ".join(changed[:4]) + (f"; and {len(changed) - 4} more" if len(changed) > 4 else "")
+        raise DreamzoomError(
+            f"{video} is finished, but from another config ({listed}): use --overwrite to render it "
+            "again, or -o for a new video",
+            key="output.path",
+        )
+    return Report(video, config.frame_count, finished_before=True)
+
+
 def run(
     config: Config,
     *,
@@ -436,7 +474,8 @@ def run(
     """Render a config to its video, checkpointing as it goes.
 
     ``resume`` continues an interrupted render of the same config from its checkpoint (or starts
-    afresh when there is none); ``overwrite`` replaces an existing video and discards a checkpoint.
+    afresh when there is none, or reports ``finished_before`` when its video is complete from this
+    config); ``overwrite`` replaces an existing video and discards a checkpoint.
     Ctrl-C (or SIGTERM) stops after the current frame, leaving a playable ``NAME.partial.mp4`` and
     the checkpoint. ``notify`` receives one-line messages (warnings, checkpoints when ``verbose``).
     """
@@ -447,6 +486,8 @@ def run(
     checkpoint = Checkpoint(output.path)
     # An old video stays until an interrupted --overwrite of it finishes: resuming that is allowed.
     if output.path.exists() and not overwrite and not (resume and checkpoint.exists()):
+        if resume:
+            return _finished(config, output.path)
         raise DreamzoomError(f"{output.path} exists: use --overwrite to replace it", key="output.path")
     if checkpoint.exists() and overwrite:
         checkpoint.remove()
@@ -457,13 +498,14 @@ def run(
             "or --overwrite to start over",
             key="output.path",
         )
+    config = _pin_precision(config, checkpoint)
     resolved = config_module.resolved(config)
     # A changed config is refused before the model loads.
     with _disk_errors(checkpoint.folder, resumable=False):
         done, segments, saved = checkpoint.resume(resolved) if checkpoint.exists() else (0, [], None)
     prepared = prepare(config)
     make_folder(output.path.parent, "output.path")
-    stored = provenance.record(resolved)
+    stored = provenance.record(resolved, models.load(config.model).precision)
     metadata = json.dumps(stored, separators=(",", ":"), sort_keys=True)
     if not checkpoint.exists():
         with _disk_errors(checkpoint.folder, resumable=False):
@@ -595,9 +637,12 @@ def preview(config: Config, frame: int = 0) -> np.ndarray:
 
 def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.ndarray]]:
     """Frame 0 of ``config`` dreamed with each cell's single objective term instead of its own.
-    Every cell's layer is checked before the first is dreamed."""
+    Every cell's layer (and channel) is checked before the first is dreamed."""
     model = models.load(config.model)
     for _, term in cells:
         if term.layer is not None:
-            model.check_layer(term.layer, key="--channels" if term.channels else "--layers")
+            key = "--channels" if term.channels else "--layers"
+            model.check_layer(term.layer, key=key)
+            if term.channels:
+                check_channels(model, term.layer, term.channels, key)
     return [(label, preview(with_objectives(config, [term]), 0)) for label, term in cells]

@@ -22,13 +22,22 @@ import functools
 import math
 import operator
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 
 class ScheduleError(ValueError):
     """A schedule that cannot be parsed or evaluated (the config layer adds the key)."""
+
+
+#: The longest schedule text: hundreds of keyframes fit, while a runaway generated string is refused
+#: before Python's parser spends memory on it.
+MAX_LENGTH = 10_000
+#: The deepest expression (nested calls, brackets, or a chain like ``1+1+…``): far beyond hand-written
+#: maths, and shallow enough that checking and evaluating it cannot exhaust Python's recursion.
+MAX_DEPTH = 100
 
 
 def _clamp(x: float, low: float, high: float) -> float:
@@ -106,7 +115,10 @@ class Expression:
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as error:
-            raise ScheduleError(f"cannot read {text!r} as maths: {error.msg}") from None
+            raise ScheduleError(f"cannot read {reprlib.repr(text)} as maths: {error.msg}") from None
+        except (RecursionError, MemoryError, ValueError):  # nesting beyond the parser, or huge numbers
+            raise ScheduleError(f"{reprlib.repr(text)} is too deeply nested or too long to read") from None
+        _check_depth(tree.body, text)
         self._check(tree.body)
         self._tree = tree.body
 
@@ -137,9 +149,11 @@ class Expression:
     def __call__(self, time: Time) -> float:
         return float(self._evaluate(self._tree, time))
 
-    def _evaluate(self, node: ast.AST, time: Time) -> Any:
+    def _evaluate(self, node: ast.AST, time: Time) -> float:
+        """The value of ``node``, always a float: Python's unbounded integers would let
+        ``(9**999)**999`` take hours, where floats overflow at once (and are reported)."""
         if isinstance(node, ast.Constant):
-            return node.value
+            return float(cast(float, node.value))  # _check let only numbers through
         if isinstance(node, ast.Name):
             return getattr(time, node.id) if node.id in VARIABLES else CONSTANTS[node.id]
         if isinstance(node, ast.BinOp):
@@ -150,7 +164,17 @@ class Expression:
         if isinstance(node, ast.UnaryOp):
             return _UNARY[type(node.op)](self._evaluate(node.operand, time))
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        return FUNCTIONS[node.func.id](*(self._evaluate(argument, time) for argument in node.args))
+        return float(FUNCTIONS[node.func.id](*(self._evaluate(argument, time) for argument in node.args)))
+
+
+def _check_depth(tree: ast.AST, text: str) -> None:
+    """Refuse an expression nested deeper than :data:`MAX_DEPTH` (measured without recursion)."""
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise ScheduleError(f"{reprlib.repr(text)} nests more than {MAX_DEPTH} levels deep")
+        pending += [(child, depth + 1) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
 
 
 _KEY = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*\(")
@@ -169,7 +193,11 @@ class Schedule:
         self.keys: list[float] = []
         self.values: list[Expression] = []
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-            self.constant = float(spec)
+            self.constant = _number(spec)
+        elif len(str(spec)) > MAX_LENGTH:
+            raise ScheduleError(
+                f"{len(str(spec)):,} characters is longer than the {MAX_LENGTH:,} a schedule may have"
+            )
         elif ":" in str(spec):
             self._parse_keyframes(str(spec))
         else:
@@ -186,7 +214,7 @@ class Schedule:
                 depth += {"(": 1, ")": -1}.get(rest[end], 0)
                 end += 1
             if depth:
-                raise ScheduleError(f"unbalanced parentheses in {rest!r}")
+                raise ScheduleError(f"unbalanced parentheses in {reprlib.repr(rest)}")
             self.keys.append(float(match.group(1)))
             self.values.append(Expression(rest[match.end() : end - 1]))
             rest = rest[end:].strip()
@@ -213,20 +241,31 @@ class Schedule:
             return self.constant
         if not self.keys:
             return self.values[0](time)
-        points = [value(time) for value in self.values]
         if time.t <= self.keys[0]:
-            return points[0]
+            return self.values[0](time)
         if time.t >= self.keys[-1]:
-            return points[-1]
+            return self.values[-1](time)
         right = bisect.bisect_right(self.keys, time.t)
         left = right - 1
         fraction = (time.t - self.keys[left]) / (self.keys[right] - self.keys[left])
+        # Only the keyframes around t (a smooth curve's tangents need one more on each side), so
+        # that a schedule of many keyframes costs no more per frame than one of a few.
+        near = range(max(0, left - 1), min(len(self.keys), right + 2))
+        points = {index: self.values[index](time) for index in near}
         if self.interpolation == "smooth":
             return _monotone_cubic(self.keys, points, left, fraction)
         return points[left] + fraction * (points[right] - points[left])
 
 
-def _monotone_cubic(keys: list[float], values: list[float], left: int, fraction: float) -> float:
+def _number(value: float) -> float:
+    """A constant schedule's value as a float (an integer too large for one is a schedule error)."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ScheduleError(f"{reprlib.repr(value)} is too large a number") from None
+
+
+def _monotone_cubic(keys: list[float], values: Mapping[int, float], left: int, fraction: float) -> float:
     """Fritsch–Carlson monotone cubic interpolation between keys ``left`` and ``left + 1``: smooth
     (no corner at keyframes) and never overshooting the keyframe values."""
 

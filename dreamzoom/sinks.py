@@ -9,6 +9,7 @@ the video can still be closed cleanly. This module knows nothing of TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import json
@@ -36,13 +37,10 @@ def to_uint8(frame: np.ndarray) -> np.ndarray:
 
 
 class Sink(Protocol):
-    """Something that takes 8-bit RGB frames in order and is closed once at the end."""
+    """Something that takes 8-bit RGB frames in order (the :class:`WriterThread` feeds it; whoever
+    made it decides how it ends)."""
 
     def write(self, frame: np.ndarray) -> None: ...
-
-    def close(self) -> None: ...
-
-    def abort(self) -> None: ...
 
 
 def partial_path(path: Path) -> Path:
@@ -170,10 +168,8 @@ class VideoSink:
 
     def _finish(self) -> int:
         assert self._process.stdin is not None
-        try:
+        with contextlib.suppress(OSError):
             self._process.stdin.close()
-        except OSError:
-            pass
         return self._process.wait()
 
     def _failure(self, what: str) -> str:
@@ -271,11 +267,6 @@ class FramesSink:
     def write(self, frame: np.ndarray) -> None:
         write_png(self.folder / f"frame_{self.index:05d}.png", frame, key="output.frames_dir")
         self.index += 1
-
-    def close(self) -> None:
-        """Nothing to finish: each PNG is complete when written."""
-
-    abort = close
 
 
 def write_png(path: Path, frame: np.ndarray, key: str = "-o") -> Path:

@@ -78,9 +78,10 @@ def _limit_size(image: Image.Image, path: Path, key: str) -> None:
 
 def _is_deep_colour(image: Image.Image) -> bool:
     """Whether a colour image stores 16 bits per channel (Pillow would reduce it to 8)."""
-    if image.mode not in ("RGB", "RGBA") or not image.tile:
+    tile = getattr(image, "tile", None)  # decoded files have one; images made in memory do not
+    if image.mode not in ("RGB", "RGBA") or not tile:
         return False
-    args = image.tile[0].args
+    args = tile[0].args
     rawmode = args[0] if isinstance(args, tuple) else args
     return isinstance(rawmode, str) and ";16" in rawmode
 
@@ -89,7 +90,8 @@ def _read_deep_colour(path: Path) -> np.ndarray:
     data = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
     if data is None or data.ndim != 3:
         raise ValueError("unsupported 16-bit colour layout")
-    pixels = data.astype(np.float32) / float(np.iinfo(data.dtype).max if data.dtype.kind == "u" else 1)
+    full_scale = 2 ** (8 * data.dtype.itemsize) - 1 if data.dtype.kind == "u" else 1
+    pixels = data.astype(np.float32) / float(full_scale)
     rgb = pixels[..., 2::-1]
     return rgb * pixels[..., 3:4] if pixels.shape[2] == 4 else np.ascontiguousarray(rgb)
 

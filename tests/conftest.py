@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PHOTO = ROOT / "samples" / "astronaut.png"
 SHARED = ROOT.parent / "shared"
 
+# The suite checks the configs it writes: a developer's DREAMZOOM_SET (draft overrides) must not leak in.
+os.environ.pop("DREAMZOOM_SET", None)
+
 
 @pytest.fixture(scope="session")
 def bundled():
@@ -19,6 +25,28 @@ def bundled():
     from dreamzoom import config, models
 
     return models.load(config.Model())
+
+
+@pytest.fixture(scope="session")
+def pinned() -> Callable[[str, str], Any]:
+    """``pinned(name, precision)``: a bundled network (``inception_v3``, ``squeezenet``) computing in
+    that precision whatever ``auto`` picks on this machine, built once for the whole run. Tests that
+    check numbers hold them in a known precision."""
+    from dreamzoom import config, models
+
+    return functools.cache(lambda name, precision: models.load(config.Model(name=name, precision=precision)))
+
+
+@pytest.fixture(scope="session")
+def bundled_float32(pinned):
+    """The bundled InceptionV3 computing in float32 (the default model itself where auto is float32)."""
+    return pinned("inception_v3", "float32")
+
+
+@pytest.fixture(scope="session")
+def squeezenet_float32(pinned):
+    """The bundled SqueezeNet computing in float32."""
+    return pinned("squeezenet", "float32")
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +77,25 @@ def small_config(tmp_path: Path) -> dict[str, Any]:
         "motion": {"zoom": 1.05},
         "output": {"path": str(tmp_path / "out.mp4"), "fps": 12, "crf": 10, "preset": "ultrafast"},
     }
+
+
+#: Examples per hypothesis test under the ``ci`` profile; fuzz tests ask for multiples of it.
+CI_EXAMPLES = 100
+
+
+def _hypothesis_profiles() -> None:
+    """``ci`` (the default) is reproducible: the same examples on every run and machine, no example
+    database read or written, and a failure printed with the blob that replays it. ``dev`` explores:
+    random examples, ten times as many, and failures kept in ``.hypothesis/`` to replay first.
+    ``HYPOTHESIS_PROFILE=dev python -m pytest tests/test_fuzz.py`` picks it."""
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    common = {"deadline": None, "print_blob": True, "suppress_health_check": [HealthCheck.too_slow]}
+    settings.register_profile("ci", derandomize=True, database=None, max_examples=CI_EXAMPLES, **common)
+    settings.register_profile("dev", max_examples=10 * CI_EXAMPLES, **common)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -150,7 +151,7 @@ def test_sweep_makes_a_labelled_contact_sheet(config_file, tmp_path, capsys):
     assert "--channels expects LAYER:CHANNELS" in one_line_error(capsys)
     assert main(["sweep", str(config_file), "--channels", "mixed4:0-9999999999", "-o", str(sheet)]) == 2
     assert one_line_error(capsys).endswith(
-        "--channels: 0-9999999999 is more than 1024 channels for one sheet"
+        "--channels: '0-9999999999' is 10,000,000,000 channels, more than the 1,024 one sheet may hold"
     )
     sheet.unlink()
     assert main(["sweep", str(config_file), "--layers", "mixed0,mixd2", "-o", str(sheet)]) == 2
@@ -172,3 +173,142 @@ def test_the_resume_hint_repeats_the_output_and_overrides():
 def test_task_resources_without_ray_are_a_usage_error(config_file, capsys):
     assert main(["batch", str(config_file), "--task-gpus", "1"]) == 2
     assert "--task-cpus and --task-gpus go with --ray" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["render", "{cfg}", "-o", "\x00"], "Invalid value for '-o' / '--output': '\\x00' holds a null byte"),
+        (["validate", "\x00"], "Invalid value for 'CONFIG': '\\x00' holds a null byte"),
+        (["render", "--from-video", "old\x00.mp4"], "Invalid value for '--from-video': 'old\\x00.mp4' holds"),
+        (["batch", "a\x00.yaml"], "Invalid value for 'CONFIGS...': 'a\\x00.yaml' holds a null byte"),
+        (["batch", "{cfg}", "--output-dir", "x" * 300], "a name of 300 bytes, more than the 255"),
+        (["layers", "-c", "\x00"], "Invalid value for '-c' / '--config'"),
+        (["preview", "{cfg}", "-o", "é" * 150], "has a name of 300 bytes, more than the 241 that fit"),
+        (["sweep", "{cfg}", "--layers", "mixed0", "-o", "d/" * 2100 + "s.png"], "bytes as a full path, more"),
+        (["schema", "-o", "\x00"], "Invalid value for '-o' / '--output': '\\x00' holds a null byte"),
+        (["render", "{cfg}", "-o", "x" * 240 + ".mp4"], "a name of 244 bytes, more than the 213"),
+        (["render", "{cfg}", "--set", 'output.path="a\\0b.mp4"'], "output.path: 'a\\x00b.mp4' holds a null"),
+        (["validate", "{cfg}", "--set", "source.image=" + "x" * 300], "source.image: '/"),
+        (["validate", "{cfg}", "--set", "model.path=" + "é" * 200], "model.path: '/"),
+        (["validate", "{cfg}", "--set", "output.frames_dir=" + "x" * 250], "output.frames_dir: 'xxx"),
+        (["validate", "{cfg}", "--set", "source.image=/"], "source.image: / is a folder, not a file"),
+        (["validate", "{cfg}", "--set", "output.path=/"], "output.path: '/' is a folder: name the video"),
+    ],
+    ids=lambda value: value[0] if isinstance(value, list) else None,
+)
+def test_paths_the_system_refuses_are_one_line_errors(argv, expected, config_file, tmp_path, capsys):
+    """Every path option and config path key: a null byte, a name over 255 bytes (less what
+    dreamzoom adds for its own files), a path over PATH_MAX, a folder where a file belongs."""
+    argv = [arg.replace("{cfg}", str(config_file)) for arg in argv]
+    assert main(argv) == 2
+    assert expected in one_line_error(capsys)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_a_config_named_too_long_for_its_default_video_is_refused(tmp_path, monkeypatch, capsys):
+    settings = small_config(tmp_path)
+    del settings["output"]["path"]  # the video is then renders/<config name>.mp4
+    path = tmp_path / ("y" * 245 + ".yaml")
+    path.write_text(yaml.safe_dump(settings))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", path.name]) == 2
+    error = one_line_error(capsys)
+    assert error.startswith("dreamzoom: error: output.path: 'renders/yyy")
+    assert error.endswith("has a name of 249 bytes, more than the 213 that fit")
+
+
+@pytest.fixture
+def no_dreaming(monkeypatch):
+    """Fails a test that dreams a sweep cell: the checks must come before any dreaming."""
+
+    def dream(*_args, **_kwargs):
+        raise AssertionError("a cell was dreamed before every cell was checked")
+
+    monkeypatch.setattr("dreamzoom.renderer.preview", dream)
+
+
+def test_sweep_checks_every_channel_before_dreaming_any(config_file, tmp_path, capsys, no_dreaming):
+    sheet = tmp_path / "sheet.png"
+    argv = ["sweep", str(config_file), "--channels", "mixed4:766-768", "-o", str(sheet)]
+    assert main(argv) == 2
+    assert one_line_error(capsys).endswith("--channels: mixed4 has channels 0–767, not 768")
+    assert not sheet.exists()
+
+
+def test_the_sweep_cap_counts_the_whole_sheet(config_file, tmp_path, capsys, no_dreaming):
+    from dreamzoom.cli import parse_channels
+
+    assert parse_channels("mixed4:0-1023") == ("mixed4", list(range(1024)))
+    argv = ["sweep", str(config_file), "--channels", "mixed4:0-600,601-1100", "-o", str(tmp_path / "s.png")]
+    assert main(argv) == 2
+    assert one_line_error(capsys).endswith(
+        "--channels: '0-600,601-1100' is 1,101 channels, more than the 1,024 one sheet may hold"
+    )
+    argv = ["sweep", str(config_file), "--layers", ",".join(["mixed0"] * 1025), "-o", str(tmp_path / "s.png")]
+    assert main(argv) == 2
+    assert one_line_error(capsys).endswith("1,025 cells, more than the 1,024 one sheet may hold")
+
+
+def test_channels_of_a_saved_model_that_needs_large_frames(config_file, tmp_path, capsys):
+    """The channel check must not probe at a fixed size: this layer has no output below 301 px."""
+    from dreamzoom.backend import keras
+
+    inputs = keras.Input((None, None, 3))
+    outputs = keras.layers.Conv2D(4, 3, dilation_rate=150, name="wide")(inputs)
+    keras.Model(inputs, outputs).save(tmp_path / "wide.keras")
+    settings = small_config(tmp_path)
+    del settings["dream"]["layers"]
+    settings |= {"size": [320, 320], "model": {"path": str(tmp_path / "wide.keras")}}
+    for channel, code in [(3, 0), (4, 2)]:
+        settings["dream"]["objectives"] = [{"layer": "wide", "channels": [channel]}]
+        config_file.write_text(yaml.safe_dump(settings))
+        assert main(["validate", str(config_file)]) == code
+    assert one_line_error(capsys).endswith("dream.objectives.0.channels: wide has channels 0–3, not 4")
+
+
+SCHEMA = ROOT / "dreamzoom.schema.json"
+
+
+def documented_keys(schema: dict) -> dict[str, tuple[str | None, str]]:
+    """Every key a JSON Schema describes, following ``$ref``: dotted key → (description, default).
+    What editors show, compared instead of the text, which another pydantic version may lay out
+    differently."""
+    found: dict[str, tuple[str | None, str]] = {}
+
+    def walk(node: dict, prefix: str) -> None:
+        for inner in [node, *node.get("anyOf", []), node.get("items") or {}]:
+            if "$ref" in inner:
+                walk(schema["$defs"][inner["$ref"].rsplit("/", 1)[-1]], prefix)
+        for name, field in node.get("properties", {}).items():
+            found[prefix + name] = (field.get("description"), json.dumps(field.get("default")))
+            walk(field, f"{prefix}{name}.")
+
+    walk(schema, "")
+    return found
+
+
+def test_the_shipped_schema_is_the_one_the_code_makes(tmp_path, capsys):
+    from dreamzoom import config
+
+    assert main(["schema"]) == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == config.json_schema()
+    assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
+    assert (tmp_path / "s.json").read_text() == printed
+    shipped = documented_keys(json.loads(SCHEMA.read_text()))
+    assert shipped == documented_keys(config.json_schema()), "run: dreamzoom schema -o dreamzoom.schema.json"
+    assert {"dream.objectives.class", "model.weights", "output.fps"} <= set(shipped)
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        first = path.read_text().splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../dreamzoom.schema.json", path.name
+
+
+def test_the_schema_accepts_the_shipped_configs_and_flags_mistakes():
+    jsonschema = pytest.importorskip("jsonschema")
+    checker = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        assert not list(checker.iter_errors(yaml.safe_load(path.read_text()))), path.name
+    assert checker.is_valid({"dream": {"prior": "object", "layers": {"mixed4": "0:(1), 9:(2)"}}})
+    assert not checker.is_valid({"dream": {"stpes": 3}})
+    assert not checker.is_valid({"output": {"crf": 99}})

@@ -67,7 +67,7 @@ def test_a_batch_on_ray_survives_a_killed_worker_and_matches_a_local_run(local_r
     statuses = {outcome.config.rsplit("/", 1)[-1]: outcome.status for outcome in outcomes}
     assert statuses == {"a.yaml": "resumed", "b.yaml": "done", "c_broken.yaml": "failed"}
     assert any(line.startswith(f"{configs / 'a.yaml'}: retried") for line in lines), lines
-    assert "motion.zoom: must be > 0" in outcomes[2].detail
+    assert "motion.zoom: must be ≥ 0.1" in outcomes[2].detail
     assert batch.exit_code(outcomes) == 3
 
     local = batch.run_batch(

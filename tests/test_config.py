@@ -88,6 +88,44 @@ def test_conflicting_keys():
     assert "drop name and weights" in error_of({"model": {"path": str(SAMPLE_PHOTO), "weights": "random"}})
 
 
+@pytest.mark.parametrize(
+    ("written", "override", "frames"),
+    [
+        ({"seconds": 4}, ("frames", 60), 60),
+        ({"frames": 10}, ("seconds", 2), 48),
+        ({"frames": 10, "output": {"fps": 12}}, ("seconds", 2.5), 30),
+        ({}, ("frames", 7), 7),
+    ],
+)
+def test_a_length_override_replaces_the_length_the_config_gives(written, override, frames):
+    settings = config.load(written, [override])
+    assert settings.frame_count == frames
+    assert (settings.frames, settings.seconds) == (
+        (override[1], None) if override[0] == "frames" else (None, override[1])
+    )
+
+
+def test_of_several_length_overrides_the_last_wins_and_the_api_takes_them_too(tmp_path):
+    assert config.load({"seconds": 4}, [("frames", 9), ("seconds", 1)]).frame_count == 24
+    file = tmp_path / "long.yaml"
+    file.write_text("seconds: 30\n")
+    assert load_config(file, frames=48).frame_count == 48
+    assert load_config(ROOT / "configs" / "default.yaml", frames=48).frame_count == 48
+    assert "give one, not both" in error_of({"frames": 3, "seconds": 2}, [("motion.zoom", 1.01)])
+
+
+def test_environment_overrides_apply_to_every_config_before_the_command_line(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.ENVIRONMENT, "size=[64,64] frames=2 'motion.rotate=1 + t/10'")
+    settings = config.load({"seconds": 10, "size": [512, 512]})
+    assert settings.size == (64, 64) and settings.frame_count == 2
+    assert settings.motion.rotate == "1 + t/10"
+    assert config.load({}, [("frames", 5)]).frame_count == 5, "--set wins over the environment"
+    monkeypatch.setenv(config.ENVIRONMENT, "size")
+    assert error_of({}).startswith("DREAMZOOM_SET: --set expects KEY=VALUE")
+    monkeypatch.setenv(config.ENVIRONMENT, "frames='2")
+    assert error_of({}).startswith("DREAMZOOM_SET: cannot split")
+
+
 def test_missing_files_name_the_key_and_the_path(tmp_path):
     message = error_of({"source": {"image": str(tmp_path / "nope.png")}})
     assert message.startswith("source.image: file not found") and "nope.png" in message
@@ -237,3 +275,96 @@ def test_a_checkpoint_fingerprint_ignores_how_the_video_path_is_spelt(tmp_path, 
 )
 def test_infinite_and_absurd_values_are_one_line_errors(raw, problem):
     assert error_of(raw).startswith(problem)
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ({"seconds": 1e308}, "seconds: 1e+308 is more than the 1,000,000 frames one render may have"),
+        ({"motion": {"zoom": 10**400}}, "motion.zoom: bad schedule: 1000"),
+        ({"motion": {"zoom": "+".join(["1"] * 3000)}}, "motion.zoom: bad schedule: '1+1+1+1+1+1+...1+1+1+"),
+        ({"motion": {"zoom": "sin(" * 150 + "t" + ")" * 150}}, "nests more than 100 levels deep"),
+        ({"motion": {"rotate": "((9**999)**999)**999"}}, "motion.rotate: cannot evaluate at frame 0"),
+        (
+            {"motion": {"zoom": "t" * 10_001}},
+            "10,001 characters is longer than the 10,000 a schedule may have",
+        ),
+        (
+            {"source": {"noise": {"scale": 1e308}}},
+            "source.noise.scale: Input should be less than or equal to 1024",
+        ),
+        ({"output": {"fps": 0.0001}}, "output.fps: Input should be greater than or equal to 0.001"),
+        (
+            {"dream": {"first_frame_steps": 10**12}},
+            "dream.first_frame_steps: Input should be less than or equal",
+        ),
+        (
+            {"dream": {"objectives": [{"layer": "mixed3"}] * 65}},
+            "dream.objectives: List should have at most 64",
+        ),
+        (
+            {"dream": {"objectives": [{"layer": "mixed3", "channels": list(range(4097))}]}},
+            "at most 4096 items",
+        ),
+    ],
+    ids=[
+        "seconds",
+        "huge-int",
+        "long-sum",
+        "deep-calls",
+        "power-tower",
+        "long-text",
+        "noise",
+        "fps",
+        "steps",
+        "terms",
+        "channels",
+    ],
+)
+def test_values_past_what_python_ffmpeg_or_memory_take_are_one_line_errors(raw, problem):
+    assert problem in error_of(raw)
+
+
+def test_deep_nesting_is_refused_before_anything_recurses_through_it(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("dream:\n  layers: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert error_of(deep) == f"{deep} line 2: invalid YAML: nested more than 32 levels deep"
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("dream: &loop {layers: *loop}\n")  # an alias inside itself: endlessly deep
+    assert error_of(loop) == "dream: nested more than 32 levels deep"
+    nested: object = 1
+    for _ in range(40):
+        nested = {"a": nested}
+    assert error_of({"motion": nested}) == "motion: nested more than 32 levels deep"
+    with pytest.raises(DreamzoomError) as caught:
+        config.parse_set("motion.zoom=" + "{a: " * 40 + "1" + "}" * 40)
+    assert str(caught.value).endswith("...}}}}}}}}}}}}}}}}}}' as a value: nested more than 32 levels deep")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("frames: " + "9" * 5000, "invalid YAML: Exceeds the limit (4300 digits)"),
+        ("seed: 2024-02-30", "invalid YAML: day is out of range for month"),
+    ],
+)
+def test_values_yaml_cannot_build_are_invalid_yaml(tmp_path, text, problem):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text + "\n")
+    assert problem in error_of(path)
+    with pytest.raises(DreamzoomError, match=r"cannot read '.*' as a value"):
+        config.parse_set(text.replace(": ", "="))
+
+
+def test_input_files_must_be_files_the_system_can_name(tmp_path):
+    assert (
+        error_of({"source": {"image": str(tmp_path)}}) == f"source.image: {tmp_path} is a folder, not a file"
+    )
+    guide = {"dream": {"objectives": [{"layer": "mixed3", "guide": str(tmp_path)}]}}
+    assert error_of(guide) == f"dream.objectives.0.guide: {tmp_path} is a folder, not a file"
+    assert error_of({"model": {"path": "~nobody-at-all/x.keras"}}).startswith(
+        "model.path: cannot find the home folder in '~nobody-at-all/x.keras'"
+    )
+    assert "holds a null byte" in error_of({"model": {"weights": "w\x00.h5"}})
+    assert "a name of 256 bytes, more than the 255 that fit" in error_of({"source": {"image": "x" * 256}})
+    assert "as a full path, more than the" in error_of({"source": {"image": "d/" * 2100}})

@@ -4,13 +4,14 @@ or a one-line error — never a traceback."""
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -19,7 +20,14 @@ from dreamzoom.cli import main
 from dreamzoom.config import Config
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import SAMPLE_PHOTO
+from .conftest import CI_EXAMPLES, SAMPLE_PHOTO
+
+
+def examples(ci: int) -> int:
+    """``ci`` examples under the ``ci`` profile, as many times more as the loaded profile asks (the
+    ``dev`` profile: ten times as many; see ``conftest.py``)."""
+    return ci * settings.default.max_examples // CI_EXAMPLES
+
 
 KEYS = [key for key, _, _ in config.reference()]
 NAMES = sorted(
@@ -31,6 +39,7 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(-(10**6), 10**6),
     st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([10**400, -(2**64), 1e308, 5e-324]),  # past float, past int64, the float edges
     st.text(max_size=12),
     st.sampled_from(
         [
@@ -87,13 +96,13 @@ def plan_or_one_line_error(raw: object, overrides: list[tuple[str, object]] = ()
         assert isinstance(loaded, Config) and loaded.frame_count >= 1
 
 
-@settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(2500))
 @given(configs)
 def test_generated_configs_load_or_fail_in_one_line(raw):
     plan_or_one_line_error(raw)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000))
 @given(st.lists(st.text(max_size=30), max_size=4))
 def test_generated_set_overrides_load_or_fail_in_one_line(assignments):
     try:
@@ -123,9 +132,13 @@ OPTIONS = [
 ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+#: Paths the operating system refuses: a null byte, a name over 255 bytes, a path over PATH_MAX.
+REFUSED_PATHS = ["\x00", "clip\x00.mp4", "x" * 300, "é" * 200, "d/" * 2100]
+
+
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    command=st.sampled_from(COMMANDS),
+    command=st.sampled_from([*COMMANDS, "schema"]),
     rest=st.lists(
         st.one_of(
             st.sampled_from(OPTIONS),
@@ -133,14 +146,18 @@ OPTIONS = [
             st.sampled_from(
                 ["frames=0", "size=[33,32]", "dream.steps=-1", "zzz=1", "mixed4:0-3", "-3", "x.png"]
             ),
+            st.sampled_from(REFUSED_PATHS),
         ),
         max_size=5,
     ),
 )
-def test_generated_command_lines_exit_cleanly(command, rest, tmp_path_factory, capsys):
+@example(command="render", rest=["-o", "\x00"])  # click's path check raised 'embedded null byte'
+def test_generated_command_lines_exit_cleanly(command, rest, tmp_path_factory, capsys, monkeypatch):
     """Command lines built from real and junk words; configs are files of fuzzed YAML that never
-    validate (so nothing renders), and every run ends with an exit code, not a traceback."""
+    validate (so nothing renders), and every run ends with an exit code, not a traceback. Run in a
+    folder of its own: `schema -o WORD` writes WORD."""
     folder = tmp_path_factory.mktemp("cli")
+    monkeypatch.chdir(folder)
     broken = folder / "c.yaml"
     broken.write_text("size: [64, 64]\nframes: 0\n")
     argv = [command, *(str(broken) if word == "x.png" else word for word in rest)]
@@ -297,3 +314,158 @@ def test_fuzzed_yaml_text(tmp_path):
             config.load(path)
         except DreamzoomError as error:
             assert "\n" not in str(error)
+
+
+# --------------------------------------------------------------------------- deep, long and edge input
+# Shapes at the limits of what a parser, Python's recursion, ffmpeg or the file system take, written as
+# YAML config files and checked with the real command: `dreamzoom validate` ends with exit code 0 or 2
+# and, when 2, exactly one line; an exception escaping main() fails the test with its traceback.
+
+BASE = "size: [64, 64]\nframes: 2\n"
+
+
+def flow(key: str, value: str) -> str:
+    """``a.b.c`` and YAML value text → ``a: {b: {c: VALUE}}``, flow style so that any text fits."""
+    head, *rest = key.split(".")
+    for part in reversed(rest):
+        value = f"{{{part}: {value}}}"
+    return f"{head}: {value}\n"
+
+
+def nest(depth: int, kind: str) -> str:
+    """A value nested ``depth`` levels deep: ``[[[1]]]`` or ``{a: {a: {a: 1}}}``."""
+    opening, closing = {"list": ("[", "]"), "map": ("{a: ", "}")}[kind]
+    return opening * depth + "1" + closing * depth
+
+
+def indented(depth: int) -> str:
+    """A block mapping nested ``depth`` levels deep, each level indented."""
+    return "dream:\n" + "".join(f"{'  ' * level}a:\n" for level in range(1, depth)) + "  " * depth + "1\n"
+
+
+KEYS_TO_NEST = ["dream", "dream.layers.mixed3", "motion.zoom", "size", "source.image", "zzz"]
+SCHEDULED = [
+    "motion.zoom",
+    "motion.rotate",
+    "dream.steps",
+    "dream.step_size",
+    "dream.jitter",
+    "colour.strength",
+]
+#: Expressions and keyframes of any length n: brackets, calls and sums nested n deep, n arguments.
+EXPRESSIONS = [
+    lambda n: "(" * n + "t" + ")" * n,
+    lambda n: "sin(" * n + "t" + ")" * n,
+    lambda n: "+".join(["1"] * n),
+    lambda n: "-" * n + "1",
+    lambda n: "2**" * n + "2",
+    lambda n: "max(" + ", ".join(["t"] * n) + ")",
+    lambda n: ", ".join(f"{frame}:(1 + {frame}/1000)" for frame in range(n)),
+]
+#: Lists and mappings of any length n where the schema expects a few items.
+LISTS = [
+    lambda n: flow("dream.objectives", "[" + ", ".join(["{layer: mixed3}"] * n) + "]"),
+    lambda n: flow("dream.objectives", f"[{{layer: mixed4, channels: {list(range(n))}}}]"),
+    lambda n: flow("size", str([64] * n)),
+    lambda n: flow("dream.layers", "{" + ", ".join(f"l{index}: 1" for index in range(n)) + "}"),
+    lambda n: flow("zzz", str(list(range(n)))),
+]
+
+deep_or_long = st.one_of(
+    st.builds(
+        lambda key, depth, kind: flow(key, nest(depth, kind)),
+        st.sampled_from(KEYS_TO_NEST),
+        st.integers(1, 5000),
+        st.sampled_from(["list", "map"]),
+    ),
+    st.integers(1, 400).map(indented),
+    st.builds(
+        lambda key, make, n: flow(key, json.dumps(make(n))),
+        st.sampled_from(SCHEDULED),
+        st.sampled_from(EXPRESSIONS),
+        st.integers(1, 5000),
+    ),
+    st.builds(lambda make, n: make(n), st.sampled_from(LISTS), st.integers(0, 5000)),
+)
+
+
+def validate_cleanly(text: str, folder: Path, capsys: pytest.CaptureFixture[str]) -> int:
+    """Run ``dreamzoom validate`` on a config file holding ``text``; check the exit and its message."""
+    path = folder / "fuzzed.yaml"
+    path.write_text(text, encoding="utf-8")
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err
+    if code:
+        assert len(err.splitlines()) == 1 and err.startswith("dreamzoom: error: "), err
+    return code
+
+
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=deep_or_long)
+@example(text="a: " + nest(5000, "list"))  # RecursionError in the YAML loader
+@example(text=flow("motion.zoom", json.dumps("+".join(["1"] * 3000))))  # RecursionError in ast.parse
+@example(text="dream: &loop {layers: *loop}\n")  # an alias that contains itself: endlessly deep
+def test_deep_and_long_input_is_refused_in_one_line(text, tmp_path, capsys):
+    validate_cleanly(BASE + text, tmp_path, capsys)
+
+
+#: Number text at the edges: float overflow and underflow, inf and NaN, past int64, past Python's
+#: 4,300-digit int conversion, and each side of the ranges ffmpeg and x264 take.
+EDGE_NUMBERS = [
+    *("1.0e+308", "-1.0e+308", "1.0e-308", "4.9e-324", "1.0e+400", ".inf", "-.inf", ".nan"),
+    *("1" + "0" * 400, "9" * 5000, "2147483648", "18446744073709551616", "-1", "0", "-0.0", "1"),
+    *("0.001", "0.0001", "240", "240.5", "51", "52", "16384", "16386", "1024", "3000", "3001"),
+]
+NUMBER_KEYS = [
+    *("frames", "seconds", "seed", "cadence", "loop.frames", "music.bpm", "music.offset"),
+    *("output.fps", "output.crf", "output.checkpoint_frames", "source.noise.scale", "source.noise.std"),
+    *("dream.steps", "dream.first_frame_steps", "dream.octaves", "dream.octave_scale", "dream.tile_size"),
+    *("dream.jitter", "dream.step_size", "dream.prior.sigma", "dream.prior.tv", "dream.prior.levels"),
+    *("motion.zoom", "motion.rotate", "colour.strength"),
+]
+#: Where a config names a file, each with a slot for the path.
+PATH_PLACES = [
+    "source: {image: %s}",
+    "model: {path: %s}",
+    "model: {weights: %s}",
+    "output: {path: %s}",
+    "output: {frames_dir: %s}",
+    "dream: {objectives: [{layer: mixed3, guide: %s}]}",
+]
+ODD_PATHS = [
+    *('"\\0"', '"photo\\0.png"', '"a\\nb"', '""', "/", ".", "..", "/dev/null", "~nobody-at-all/x.png"),
+    *("x" * 300, "x" * 250 + ".mp4", '"' + "é" * 200 + '"', "/".join(["d"] * 2100)),
+]
+
+
+def yaml_number(value: float) -> str:
+    """A float as YAML reads it back (PyYAML needs a dot in floats, and spells inf and NaN its way)."""
+    if value != value:
+        return ".nan"
+    if abs(value) == float("inf"):
+        return ".inf" if value > 0 else "-.inf"
+    return f"{value:.17e}"
+
+
+edge_values = st.one_of(
+    st.builds(
+        flow,
+        st.sampled_from(NUMBER_KEYS),
+        st.one_of(st.sampled_from(EDGE_NUMBERS), st.floats().map(yaml_number), st.integers().map(str)),
+    ),
+    st.builds(lambda width: f"size: [{width}, 64]\n", st.sampled_from(EDGE_NUMBERS)),
+    st.builds(
+        lambda place, path: place % path + "\n", st.sampled_from(PATH_PLACES), st.sampled_from(ODD_PATHS)
+    ),
+)
+
+
+@settings(max_examples=examples(80), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=edge_values)
+@example(text="seconds: 1.0e+308\n")  # OverflowError turning seconds into frames
+@example(text="source: {image: /}\n")  # a folder was 'file not found'
+@example(text=flow("motion.zoom", "1" + "0" * 400))  # OverflowError turning it into a float
+@example(text=flow("source.noise.scale", "1.0e+308"))  # OverflowError making the noise
+def test_edge_numbers_and_odd_paths_are_checked_before_any_work(text, tmp_path, capsys):
+    validate_cleanly(BASE + text, tmp_path, capsys)

@@ -11,6 +11,11 @@ SIZE = (96, 64)  # width, height
 CENTRE = np.array([(96 - 1) / 2, (64 - 1) / 2])
 
 
+def offset(dx: float, dy: float) -> np.ndarray:
+    """The point ``(dx, dy)`` pixels from the frame's centre."""
+    return CENTRE + np.array([dx, dy])
+
+
 def blob(x: float, y: float, sigma: float = 1.5) -> np.ndarray:
     """A small white Gaussian spot at pixel (x, y) on black."""
     ys, xs = np.mgrid[0 : SIZE[1], 0 : SIZE[0]]
@@ -28,12 +33,12 @@ def centroid(frame: np.ndarray, near: np.ndarray, radius: float = 8) -> np.ndarr
 @pytest.mark.parametrize(
     ("zoom", "rotate", "pan", "start", "expected"),
     [
-        (2.0, 0.0, (0, 0), CENTRE + (10, 6), CENTRE + (20, 12)),  # zoom in: away from the centre
-        (0.5, 0.0, (0, 0), CENTRE + (20, -12), CENTRE + (10, -6)),  # zoom out: towards it
-        (1.0, 90.0, (0, 0), CENTRE + (20, 0), CENTRE + (0, -20)),  # counter-clockwise: right → up
-        (1.0, -90.0, (0, 0), CENTRE + (0, -20), CENTRE + (20, 0)),
-        (1.0, 0.0, (5, -3), CENTRE, CENTRE + (-5, 3)),  # camera right and up: picture left and down
-        (1.5, 90.0, (2, 0), CENTRE + (10, 0), CENTRE + (-2, -15)),
+        (2.0, 0.0, (0, 0), offset(10, 6), offset(20, 12)),  # zoom in: away from the centre
+        (0.5, 0.0, (0, 0), offset(20, -12), offset(10, -6)),  # zoom out: towards it
+        (1.0, 90.0, (0, 0), offset(20, 0), offset(0, -20)),  # counter-clockwise: right → up
+        (1.0, -90.0, (0, 0), offset(0, -20), offset(20, 0)),
+        (1.0, 0.0, (5, -3), CENTRE, offset(-5, 3)),  # camera right and up: picture left and down
+        (1.5, 90.0, (2, 0), offset(10, 0), offset(-2, -15)),
     ],
 )
 def test_spots_move_to_their_known_positions(zoom, rotate, pan, start, expected):

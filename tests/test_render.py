@@ -101,7 +101,7 @@ def test_a_frame_too_small_for_the_layers_is_a_config_error(tmp_path):
 def test_unknown_layers_fail_before_anything_is_written(tmp_path):
     config = small_config(tmp_path)
     config["dream"]["layers"] = {"mixed3": 1.0, "mixed9": 1.0}
-    with pytest.raises(DreamzoomError, match="dream.layers.mixed9: layer 'mixed9' is above mixed5"):
+    with pytest.raises(DreamzoomError, match=r"dream\.layers\.mixed9: layer 'mixed9' is above mixed5"):
         dreamzoom.render(config)
     assert not list(tmp_path.iterdir())
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import yaml
 
-from dreamzoom import batch, provenance
+from dreamzoom import batch, models, provenance
 from dreamzoom.checkpoint import folder_for
 
 from .conftest import SAMPLE_PHOTO
@@ -238,8 +238,13 @@ def test_provenance_in_the_video_and_beside_it_renders_the_same_again(tmp_path, 
     stored = provenance.read(video)
     assert stored["seed"] == 5 and stored["config"]["dream"]["steps"] == 2
     assert set(stored["versions"]) >= {"dreamzoom", "tensorflow", "keras"}
+    used = models.resolve_precision("auto")  # CONFIG leaves model.precision at auto
+    assert stored["config"]["model"]["precision"] == used, "the precision used, so --from-video uses it"
+    assert stored["runtime"] == provenance.runtime(used)
+    assert stored["runtime"]["device"] and set(stored["runtime"]["cpu_flags"]) <= models.PRECISION_FLAGS
     sidecar = json.loads((reference_folder / "out" / "clip.json").read_text())
     assert sidecar["config"] == stored["config"] and sidecar["run"]["frames"] == 12
+    assert sidecar["runtime"] == stored["runtime"]
     copy = tmp_path / "old.mp4"
     copy.write_bytes(video.read_bytes())  # the video alone, without its sidecar
     again = subprocess.run(
@@ -251,6 +256,7 @@ def test_provenance_in_the_video_and_beside_it_renders_the_same_again(tmp_path, 
     )
     assert again.returncode == 0, again.stderr
     assert [f.tobytes() for f in decode(tmp_path / "old-again.mp4")[1]] == [f.tobytes() for f in reference[1]]
+    assert provenance.read(tmp_path / "old-again.mp4")["runtime"] == stored["runtime"]
 
 
 def test_telemetry_has_a_row_per_frame(reference_folder):
@@ -322,3 +328,30 @@ def test_batch_resumes_an_interrupted_render(tmp_path, reference):
     assert result.returncode == 0, result.stderr
     assert "resumed" in result.stdout
     assert (tmp_path / "out" / "clip.mp4").read_bytes() == reference[0]
+
+
+def test_resume_of_a_finished_render_says_so_and_exits_0(tmp_path, capsys):
+    """A script that re-runs its command after a crash must not fail on the renders that finished;
+    a finished video from another config stays an error that names the way out."""
+    from dreamzoom.cli import main
+
+    from .conftest import small_config
+
+    config = tmp_path / "small.yaml"
+    config.write_text(yaml.safe_dump(small_config(tmp_path)))
+    video = tmp_path / "out.mp4"
+    assert main(["render", str(config), "-q"]) == 0
+    made, modified = video.read_bytes(), video.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(["render", str(config), "--resume"]) == 0
+    assert capsys.readouterr().err == f"{video} is already finished (3 frames): nothing to resume\n"
+    assert video.read_bytes() == made and video.stat().st_mtime_ns == modified, "nothing was rendered"
+    assert main(["render", str(config), "--resume", "--set", "dream.steps=3"]) == 2
+    assert capsys.readouterr().err == (
+        f"dreamzoom: error: output.path: {video} is finished, but from another config (dream.steps: 2 → 3): "
+        "use --overwrite to render it again, or -o for a new video\n"
+    )
+    stranger = tmp_path / "stranger.mp4"
+    stranger.write_bytes(b"not made by dreamzoom")
+    assert main(["render", str(config), "--resume", "-o", str(stranger)]) == 2
+    assert capsys.readouterr().err.endswith(f"{stranger} exists: use --overwrite to replace it\n")
