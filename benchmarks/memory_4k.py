@@ -25,12 +25,12 @@ CASES = [
 def measure(width: int, height: int, tile_size: int) -> dict[str, float]:
     import numpy as np
 
-    from dreamzoom import config, renderer
+    from dreamzoom import assemble, config
 
     settings = config.load(
         {"size": [width, height], "source": {"noise": {}}, "dream": {"tile_size": tile_size, "octaves": 1}}
     )
-    prepared = renderer.prepare(settings)
+    prepared = assemble.prepare(settings)
     warm = np.full((128, 128, 3), 0.5, np.float32)
     prepared.dreamer.ascend(warm, 1, 0.005, 32, np.random.default_rng(0))  # traces the step once
     start = time.perf_counter()

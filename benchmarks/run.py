@@ -157,10 +157,10 @@ def _render(settings: dict | Path, frames: int, extra: tuple[tuple[str, object],
 
     import numpy as np
 
-    from dreamzoom import config, renderer
+    from dreamzoom import config, models, renderer
 
     folder = Path(tempfile.mkdtemp())
-    overrides = [("frames", frames), ("seconds", None), ("output.path", str(folder / "bench.mp4")), *extra]
+    overrides = [("frames", frames), ("output.path", str(folder / "bench.mp4")), *extra]
     loaded = config.load(settings, overrides)
     report = renderer.run(loaded, progress=False)
     with (folder / "bench.frames.csv").open() as handle:
@@ -170,7 +170,7 @@ def _render(settings: dict | Path, frames: int, extra: tuple[tuple[str, object],
         "total": report.seconds,
         "io_share": report.io_seconds / report.seconds,
         "peak_gib": peak_gib(),
-        "precision": renderer.models.load(loaded.model).precision,
+        "precision": models.load(loaded.model).precision,
     }
 
 
@@ -192,15 +192,15 @@ def section_precision(_: argparse.Namespace) -> dict:
     (frame by frame from equal inputs: in a feedback loop any difference, however small, grows)."""
     import numpy as np
 
-    from dreamzoom import config, metrics, renderer
+    from dreamzoom import assemble, config, metrics, models, timeline
 
     raw = json.loads(json.dumps(FIXED)) | {"size": [256, 256]}
-    inputs = [frame for frame, _ in renderer.frames(renderer.prepare(config.load(raw, [("frames", 4)])), 4)]
+    inputs = [frame for frame, _ in timeline.frames(assemble.prepare(config.load(raw, [("frames", 4)])), 4)]
     dreamed, seconds = {}, {}
     for precision in ("float32", "bfloat16"):
         loaded = config.load(raw, [("model.precision", precision)])
-        prepared = renderer.prepare(loaded)
-        params = renderer.frame_params(loaded, 1)
+        prepared = assemble.prepare(loaded)
+        params = timeline.frame_params(loaded, 1)
         prepared.dreamer.dream(inputs[0], params, np.random.default_rng(0))  # trace before timing
         start = time.perf_counter()
         dreamed[precision] = [
@@ -212,7 +212,7 @@ def section_precision(_: argparse.Namespace) -> dict:
     return {
         "ssim_min": float(np.min(scores)),
         "speed": seconds["float32"] / seconds["bfloat16"],
-        "auto": renderer.models.resolve_precision("auto"),
+        "auto": models.resolve_precision("auto"),
     }
 
 
@@ -222,16 +222,16 @@ def section_startup(_: argparse.Namespace) -> dict:
     script = (
         "import sys, time; t0 = time.perf_counter()\n"
         "import numpy as np\n"
-        "from dreamzoom import config, renderer\n"
+        "from dreamzoom import assemble, config, timeline\n"
         "from dreamzoom.backend import tf\n"
         "t1 = time.perf_counter()\n"
-        f"c = config.load({str(ROOT / 'configs' / 'default.yaml')!r}, [('frames', 1), ('seconds', None)])\n"
-        "p = renderer.prepare(c)\n"
+        f"c = config.load({str(ROOT / 'configs' / 'default.yaml')!r}, [('frames', 1)])\n"
+        "p = assemble.prepare(c)\n"
         "t2 = time.perf_counter()\n"
         "p.dreamer.ascend(p.first, 1, 0.005, 32, np.random.default_rng(0))\n"
         "t3 = time.perf_counter()\n"
         "launch = time.time() - float(sys.argv[1])\n"
-        "next(renderer.frames(p, 1))\n"
+        "next(timeline.frames(p, 1))\n"
         "t4 = time.perf_counter()\n"
         "print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, launch)\n"
     )

@@ -2,7 +2,7 @@
 
 A render's video is encoded in segments of whole frames whose boundaries depend only on the config
 (never on when a render was interrupted), and after each segment the checkpoint records it with
-the render's :class:`~dreamzoom.renderer.State` at full precision. A resumed render therefore
+the render's :class:`~dreamzoom.timeline.State` at full precision. A resumed render therefore
 makes the same frames and the same segments as one that never stopped, and joining the segments
 gives the same video, byte for byte.
 
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DreamzoomError
-from .sinks import atomic_json, atomic_write
+from .files import atomic_json, atomic_write
 
 #: Keys whose values do not change the video (so a resume may change them). ``output.path`` is
 #: where the checkpoint was found, however it was spelt (relative, absolute, ``--output-dir``).

@@ -101,30 +101,8 @@ def render(
     """Render CONFIG to an MP4 (or, with --from-video, the config a video was made with)."""
     from .renderer import run
 
-    extra = [("output.path", str(Path(output).absolute()))] if output else []
-    if from_video:
-        if config:
-            raise click.UsageError("give CONFIG or --from-video, not both")
-        from . import provenance
-
-        stored = provenance.read(Path(from_video))["config"]
-        if not output:
-            original = Path(from_video)
-            extra = [
-                ("output.path", str(original.with_name(f"{original.stem}-again{original.suffix}").absolute()))
-            ]
-        settings = config_module.load(stored, [config_module.parse_set(item) for item in assignments] + extra)
-    elif config:
-        settings = _load(config, assignments, extra)
-    else:
-        raise click.UsageError("Missing argument 'CONFIG'.")
+    settings = _render_settings(config, output, assignments, from_video)
     report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
-    if report.finished_before:
-        if not quiet:
-            click.echo(
-                f"{report.path} is already finished ({report.frames} frames): nothing to resume", err=True
-            )
-        return 0
     if report.interrupted:
         again = resume_command(config, from_video, output, assignments)
         click.echo(
@@ -133,17 +111,47 @@ def render(
         )
         return EXIT_INTERRUPTED
     if not quiet:
-        width, height = settings.size
-        click.echo(
-            f"wrote {report.path} ({report.frames} frames, {width}×{height}, {settings.output.fps:g} fps)",
-            err=True,
-        )
-        if report.seam is not None:
-            click.echo(
-                f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)",
-                err=True,
-            )
+        _summarise(settings, report)
     return 0
+
+
+def _render_settings(
+    config: str | None, output: str | None, assignments: tuple[str, ...], from_video: str | None
+) -> config_module.Config:
+    """The config ``render`` renders: CONFIG's, or the one stored in ``--from-video``'s video
+    (written beside it as ``NAME-again.mp4`` unless ``-o`` says otherwise)."""
+    extra = [("output.path", str(Path(output).absolute()))] if output else []
+    if config and from_video:
+        raise click.UsageError("give CONFIG or --from-video, not both")
+    if config:
+        return _load(config, assignments, extra)
+    if not from_video:
+        raise click.UsageError("Missing argument 'CONFIG'.")
+    from . import provenance
+
+    stored = provenance.read(Path(from_video))["config"]
+    if not output:
+        original = Path(from_video)
+        extra = [
+            ("output.path", str(original.with_name(f"{original.stem}-again{original.suffix}").absolute()))
+        ]
+    return config_module.load(stored, [config_module.parse_set(item) for item in assignments] + extra)
+
+
+def _summarise(settings: config_module.Config, report: Any) -> None:
+    """The line a finished render ends with (and the loop's seam figure)."""
+    if report.finished_before:
+        click.echo(f"{report.path} is already finished ({report.frames} frames): nothing to resume", err=True)
+        return
+    width, height = settings.size
+    click.echo(
+        f"wrote {report.path} ({report.frames} frames, {width}×{height}, {settings.output.fps:g} fps)",
+        err=True,
+    )
+    if report.seam is not None:
+        click.echo(
+            f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)", err=True
+        )
 
 
 _ray_options = [
@@ -238,7 +246,7 @@ def batch(
 @_set_option
 def validate(config: str, assignments: tuple[str, ...]) -> None:
     """Check CONFIG — keys, values, files, model and layers — without rendering."""
-    from .renderer import prepare
+    from .assemble import prepare
 
     settings = _load(config, assignments)
     prepare(settings)
@@ -303,8 +311,8 @@ def classes_command(query: str) -> int:
 @_set_option
 def preview(config: str, frame: int, output: str | None, assignments: tuple[str, ...]) -> None:
     """Render one still of CONFIG (frame N), to try settings before a long render."""
-    from .renderer import preview as render_still
-    from .sinks import write_png
+    from .files import write_png
+    from .preview import preview as render_still
 
     settings = _load(config, assignments)
     assert settings.output.path is not None
@@ -346,9 +354,9 @@ def sweep(
 ) -> None:
     """A labelled contact sheet of CONFIG's frame 0 dreamed at each layer or channel."""
     from .config import Term
-    from .renderer import sweep as run_sweep
+    from .files import write_png
+    from .preview import sweep as run_sweep
     from .sheet import contact_sheet
-    from .sinks import write_png
 
     cells = [(name, Term(layer=name)) for name in _split(layer_list)]
     if channel_spec:

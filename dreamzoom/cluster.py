@@ -122,7 +122,7 @@ def _render_task(name: str, resolved: dict[str, Any], overwrite: bool, progress:
 
 
 def _sweep_task(resolved: dict[str, Any], term: dict[str, Any]) -> Any:
-    from .renderer import preview
+    from .preview import preview
 
     return preview(
         config_module.with_objectives(
@@ -160,11 +160,11 @@ def run_batch(
     a moment in a render).
     """
     ray = connect(address)
-    outcomes: dict[str, batch.Outcome] = {}
-    submitted: dict[Any, str] = {}
     names = [str(path) for path in batch.expand(paths)]
     actor = ray.remote(Progress).options(max_concurrency=64).remote()
     task = ray.remote(max_retries=retries)(_render_task).options(**resources(ray, cpus, gpus))
+    outcomes: dict[str, batch.Outcome] = {}
+    submitted: dict[Any, str] = {}
     claimed: dict[Path, str] = {}
     for name in names:
         settings = batch.load_one(Path(name), overrides or [], output_dir, claimed)
@@ -172,14 +172,29 @@ def run_batch(
             outcomes[name] = settings
             notify(f"{name}: failed: {settings.detail}")
             continue
-        resolved = config_module.resolved(settings)
-        for key in ("path", "frames_dir"):  # where every node can find them (a shared filesystem)
-            if resolved["output"][key]:
-                resolved["output"][key] = str(Path(resolved["output"][key]).absolute())
-        submitted[task.remote(name, resolved, overwrite, actor)] = name
+        submitted[task.remote(name, _shared_paths(settings), overwrite, actor)] = name
         notify(f"{name}: queued")
     if on_progress is not None:
         on_progress(actor)
+    outcomes.update(_collect(ray, actor, submitted, notify))
+    return [outcomes[name] for name in names]
+
+
+def _shared_paths(settings: config_module.Config) -> dict[str, Any]:
+    """The resolved config with its output paths absolute, where every node can find them (on a
+    shared filesystem)."""
+    resolved = config_module.resolved(settings)
+    for key in ("path", "frames_dir"):
+        if resolved["output"][key]:
+            resolved["output"][key] = str(Path(resolved["output"][key]).absolute())
+    return resolved
+
+
+def _collect(
+    ray: Any, actor: Any, submitted: dict[Any, str], notify: Callable[[str], None]
+) -> dict[str, batch.Outcome]:
+    """Wait for every submitted task, relaying the progress actor's events as they come."""
+    outcomes: dict[str, batch.Outcome] = {}
     pending, seen, started = list(submitted), 0, time.perf_counter()
     while pending:
         for name, status, detail in ray.get(actor.events_after.remote(seen, 1.0)):
@@ -200,7 +215,7 @@ def run_batch(
                 )
             outcomes[name] = outcome
             notify(f"{name}: {outcome.status} {outcome.detail}".rstrip())
-    return [outcomes[name] for name in names]
+    return outcomes
 
 
 def run_sweep(

@@ -17,10 +17,10 @@ import numpy as np
 
 from . import prior as priors
 from .backend import tf
-from .config import PRIOR_PRESETS, PriorSettings
 from .models import DreamModel, preprocess
+from .motion import resize
 from .objectives import Objective
-from .source import resize
+from .presets import PRIOR_PRESETS, PriorSettings
 
 
 @dataclass(frozen=True)

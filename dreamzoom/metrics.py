@@ -1,4 +1,5 @@
-"""Measurements of frames: brightness, saturation, detail, change between frames, loop seams.
+"""Measurements of frames: brightness, saturation, detail, change between frames, loop seams, and
+the drift warnings and telemetry rows built from them.
 
 Used for the seam report, telemetry and drift warnings, and by tests and benchmarks, so that all of
 them measure the same way.
@@ -7,6 +8,7 @@ them measure the same way.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cv2
 import numpy as np
@@ -66,3 +68,52 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
         index = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx**2 + my**2 + c1) * (vx + vy + c2))
         scores.append(float(index.mean()))
     return float(np.mean(scores))
+
+
+def telemetry_row(
+    frame: np.ndarray, index: int, dreamed: bool, objective: float | None, seconds: float
+) -> dict[str, Any]:
+    """One row of a render's telemetry CSV: what the frame cost and what it looks like."""
+    return {
+        "frame": index,
+        "dreamed": dreamed,
+        "objective": objective,
+        "seconds": seconds,
+        "luminance": luminance(frame),
+        "saturation": saturation(frame),
+        "high_frequency": high_frequency(frame),
+    }
+
+
+def drift(frame: np.ndarray, reference: float, chroma_first: float) -> str | None:
+    """A warning when a run's colours run away from frame 0's (its mean L* ``reference`` and
+    chroma ``chroma_first``), else ``None``."""
+    lightness = luminance(frame)
+    if lightness < 0.5 * reference:
+        return f"luminance collapsing: L* {lightness:.0f} against {reference:.0f} at frame 0 (raise colour.strength?)"
+    chroma = saturation(frame)
+    if chroma > 2.0 * max(chroma_first, 5.0):
+        return f"saturation exploding: chroma {chroma:.0f} against {chroma_first:.0f} at frame 0 (raise colour.strength?)"
+    return None
+
+
+class DriftWatch:
+    """Checks every ``every``-th frame of a run for :func:`drift` against frame 0, and reports each
+    kind of drift once (a run that drifts stays drifted; one line says so)."""
+
+    def __init__(self, every: int = 8) -> None:
+        self.every = every
+        self._baseline: tuple[float, float] | None = None  # frame 0's lightness and chroma
+        self._reported: set[str] = set()
+
+    def check(self, index: int, frame: np.ndarray, first: np.ndarray) -> str | None:
+        """A new warning for frame ``index`` (``first`` is frame 0), else ``None``."""
+        if index % self.every:
+            return None
+        self._baseline = self._baseline or (luminance(first), saturation(first))
+        warning = drift(frame, *self._baseline)
+        kind = warning.split(":")[0] if warning else None
+        if kind is None or kind in self._reported:
+            return None
+        self._reported.add(kind)
+        return warning

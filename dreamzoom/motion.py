@@ -2,7 +2,9 @@
 
 Transforms are 3×3 matrices in pixel coordinates mapping a point of the previous frame to where it
 appears in the next, so moves compose by matrix product and every frame is resampled once, with a
-Lanczos kernel and mirrored borders (no black corners when zooming out or rotating).
+Lanczos kernel and mirrored borders (no black corners when zooming out or rotating). Resizing
+lives here too, with the same kernel: photos fitted to the frame and the octaves of a dream are
+resampled alike.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ def apply(frame: np.ndarray, matrix: np.ndarray) -> np.ndarray:
         borderMode=cv2.BORDER_REFLECT_101,
     )
     return np.clip(warped, 0.0, 1.0, out=warped)
+
+
+def resize(frame: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Resample to ``width × height``: area averaging to shrink (no aliasing), Lanczos to enlarge."""
+    if frame.shape[1] == width and frame.shape[0] == height:
+        return frame
+    shrinking = width * height < frame.shape[0] * frame.shape[1]
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4
+    return cv2.resize(frame, (width, height), interpolation=interpolation)
 
 
 def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:

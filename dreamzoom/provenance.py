@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from .errors import DreamzoomError
-from .sinks import read_comment
+from .ffmpeg import read_comment
 
 if TYPE_CHECKING:
     from .models import Hardware

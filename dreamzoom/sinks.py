@@ -1,34 +1,26 @@
-"""Where frames go: H.264 through ffmpeg, numbered PNGs, telemetry rows; atomic file handling.
+"""Where frames go: an H.264 video (through :mod:`ffmpeg`), numbered PNGs, telemetry rows.
 
 Frames are written as they are made, never collected in memory, by a writer thread so that
-encoding and file writing overlap the dreaming. Every file is written under a temporary name and
-renamed into place only when complete, so no path ever holds a half-written file. ffmpeg (the
-binary imageio-ffmpeg ships) runs in its own process group, so Ctrl-C reaches dreamzoom alone and
-the video can still be closed cleanly. This module knows nothing of TensorFlow.
+encoding and file writing overlap the dreaming. Files are written atomically (:mod:`files`): a
+video under its temporary name until it is complete, every PNG renamed into place whole. This
+module knows nothing of TensorFlow.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import errno
-import json
 import os
 import queue
-import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol
 
-import cv2
-import imageio_ffmpeg
 import numpy as np
 
-from .errors import DreamzoomError, RenderFailed
+from .errors import RenderFailed
+from .ffmpeg import Encoder
+from .files import make_folder, partial_path, write_png
 
 
 def to_uint8(frame: np.ndarray) -> np.ndarray:
@@ -43,81 +35,6 @@ class Sink(Protocol):
     def write(self, frame: np.ndarray) -> None: ...
 
 
-def partial_path(path: Path) -> Path:
-    """The temporary name a video is written under until it is complete (``x.mp4`` → ``x.partial.mp4``)."""
-    return path.with_name(f"{path.stem}.partial{path.suffix}")
-
-
-def describe_os_error(error: OSError, path: Path | str) -> str:
-    """One line for a failed write, naming the likely cause."""
-    causes = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EFBIG: "the file is too large for this system",
-        errno.EACCES: "permission denied",
-        errno.EROFS: "the file system is read-only",
-    }
-    return f"cannot write {path}: {causes.get(error.errno or 0, error.strerror or str(error))}"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old file or the new one."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(handle, _FILE_MODE)
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def atomic_json(path: Path, value: Any) -> None:
-    """:func:`atomic_write` of a JSON document."""
-    atomic_write(path, json.dumps(value, indent=1, sort_keys=True).encode())
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def _ffmpeg(arguments: list[str], **popen: Any) -> subprocess.Popen[bytes]:
-    """Start the bundled ffmpeg in its own session (Ctrl-C in the terminal does not reach it)."""
-    return subprocess.Popen(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *arguments],
-        start_new_session=True,
-        **popen,
-    )
-
-
-def _last_line(data: bytes) -> str:
-    lines = [line.strip() for line in data.decode(errors="replace").splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
-
-
 class VideoSink:
     """Streams 8-bit RGB frames into an H.264 (yuv420p, constant quality) MP4.
 
@@ -125,135 +42,26 @@ class VideoSink:
     partial file (a playable video of the frames so far).
     """
 
-    def __init__(
-        self,
-        path: Path,
-        size: tuple[int, int],
-        fps: float,
-        crf: int,
-        preset: str,
-    ) -> None:
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, crf: int, preset: str) -> None:
         self.path = Path(path)
         self.partial = partial_path(self.path)
         make_folder(self.path.parent, "output.path")
-        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as ffmpeg does
-        rate = str(Fraction(fps).limit_denominator(1001))
-        arguments = [
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-s",
-            f"{size[0]}x{size[1]}",
-            "-r",
-            rate,
-            "-i",
-            "-",
-        ]
-        arguments += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset]
-        arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(self.partial)]
-        self._process = _ffmpeg(
-            arguments, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
-        )
+        self._encoder = Encoder(self.partial, size, fps, crf, preset)
         self.frames = 0
 
     def write(self, frame: np.ndarray) -> None:
-        assert self._process.stdin is not None
-        try:
-            self._process.stdin.write(np.ascontiguousarray(frame).tobytes())
-        except (BrokenPipeError, OSError):
-            self._process.wait()
-            raise RenderFailed(self._failure("stopped while encoding")) from None
+        self._encoder.write(np.ascontiguousarray(frame).tobytes())
         self.frames += 1
-
-    def _finish(self) -> int:
-        assert self._process.stdin is not None
-        with contextlib.suppress(OSError):
-            self._process.stdin.close()
-        return self._process.wait()
-
-    def _failure(self, what: str) -> str:
-        self._errors.seek(0)
-        detail = _last_line(self._errors.read())
-        folder = self.path.parent
-        try:
-            if os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize < 1 << 20:
-                detail = f"the disk is full ({detail})"
-        except OSError:
-            pass
-        return f"ffmpeg {what} {self.partial.name}: {detail}"
 
     def close(self) -> None:
         """Finish the file and move it to its final name."""
-        if self._finish() != 0:
-            raise RenderFailed(self._failure("failed to finish"))
+        if self._encoder.finish() != 0:
+            raise RenderFailed(self._encoder.failure("failed to finish"))
         os.replace(self.partial, self.path)
 
     def abort(self) -> None:
         """Stop ffmpeg, leaving what was written (a playable video) under the temporary name."""
-        self._finish()
-
-
-def concatenate(parts: Sequence[Path], path: Path, metadata: str | None = None) -> None:
-    """Join MP4 segments of one encoding into a single MP4 without re-encoding (written under its
-    temporary name, then renamed to ``path``)."""
-    partial = partial_path(path)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=path.parent, delete=False) as listing:
-        for part in parts:
-            escaped = str(Path(part).resolve()).replace("'", "'\\''")
-            listing.write(f"file '{escaped}'\n")
-    arguments = ["-f", "concat", "-safe", "0", "-i", listing.name, "-c", "copy", "-map_metadata", "-1"]
-    if metadata is not None:
-        arguments += ["-metadata", f"comment={metadata}"]
-    arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(partial)]
-    try:
-        result = _ffmpeg(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, errors = result.communicate()
-    finally:
-        Path(listing.name).unlink(missing_ok=True)
-    if result.returncode != 0:
-        raise RenderFailed(
-            f"ffmpeg could not join the video segments into {partial.name}: {_last_line(errors)}"
-        )
-    os.replace(partial, path)
-
-
-def read_comment(video: Path) -> str | None:
-    """The ``comment`` metadata of a video (dreamzoom stores its provenance there), if any."""
-    process = _ffmpeg(
-        ["-v", "error", "-i", str(video), "-f", "ffmetadata", "-"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    output, errors = process.communicate()
-    if process.returncode != 0:
-        raise DreamzoomError(f"cannot read {video} as a video: {_last_line(errors)}", key="--from-video")
-    return _ffmetadata(output.decode(errors="replace")).get("comment")
-
-
-def _ffmetadata(text: str) -> dict[str, str]:
-    """Parse ffmpeg's FFMETADATA format (``key=value`` lines, ``\\`` escapes, escaped newlines)."""
-    values: dict[str, str] = {}
-    key, value, escaped = None, [], False
-    for line in text.splitlines(keepends=True):
-        if key is None:
-            if line.startswith((";", "#", "[")) or "=" not in line:
-                continue
-            key, _, line = line.partition("=")
-        for character in line:
-            if escaped:
-                value.append(character)
-                escaped = False
-            elif character == "\\":
-                escaped = True
-            elif character == "\n":
-                values[key], key, value = "".join(value), None, []
-                break
-            else:
-                value.append(character)
-    if key is not None:
-        values[key] = "".join(value)
-    return values
+        self._encoder.finish()
 
 
 class FramesSink:
@@ -267,20 +75,6 @@ class FramesSink:
     def write(self, frame: np.ndarray) -> None:
         write_png(self.folder / f"frame_{self.index:05d}.png", frame, key="output.frames_dir")
         self.index += 1
-
-
-def write_png(path: Path, frame: np.ndarray, key: str = "-o") -> Path:
-    """Write one 8-bit RGB image as a PNG, atomically (its folder created); errors name ``key``."""
-    path = Path(path)
-    make_folder(path.parent, key)
-    ok, encoded = cv2.imencode(".png", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    if not ok:
-        raise DreamzoomError(f"cannot encode {path} as PNG", key=key)
-    try:
-        atomic_write(path, encoded.tobytes())
-    except OSError as error:
-        raise RenderFailed(describe_os_error(error, path)) from None
-    return path
 
 
 class TelemetrySink:
@@ -380,13 +174,3 @@ class WriterThread:
         self._queue.put(None)
         self._thread.join()
         self._raise()
-
-
-def make_folder(folder: Path, key: str) -> None:
-    """Create a folder for output (and check that it can be written), or fail naming ``key``."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise DreamzoomError(f"cannot create folder {folder}: {error.strerror}", key=key) from None
-    if not os.access(folder, os.W_OK):
-        raise DreamzoomError(f"folder {folder} is not writable", key=key)

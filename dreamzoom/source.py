@@ -15,6 +15,7 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 
 from .config import Noise, Source
 from .errors import DreamzoomError
+from .motion import resize
 
 
 def load(source: Source, size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -133,15 +134,6 @@ def _orient(frame: np.ndarray, orientation: int) -> np.ndarray:
     if flip_cols:
         frame = frame[:, ::-1]
     return np.ascontiguousarray(frame)
-
-
-def resize(frame: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Resample to ``width × height``: area averaging to shrink (no aliasing), Lanczos to enlarge."""
-    if frame.shape[1] == width and frame.shape[0] == height:
-        return frame
-    shrinking = width * height < frame.shape[0] * frame.shape[1]
-    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4
-    return cv2.resize(frame, (width, height), interpolation=interpolation)
 
 
 def fit(photo: np.ndarray, size: tuple[int, int], mode: str) -> np.ndarray:

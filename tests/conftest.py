@@ -1,15 +1,22 @@
-"""Shared fixtures: one bundled model per session, small photos, small configs."""
+"""What the tests share: one bundled model per session, small photos, the one small-config factory,
+renders through the command line (started, killed at a checkpoint, resumed) and decoded videos."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import imageio_ffmpeg
 import numpy as np
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_PHOTO = ROOT / "samples" / "astronaut.png"
@@ -50,6 +57,46 @@ def squeezenet_float32(pinned):
 
 
 @pytest.fixture(scope="session")
+def squeezenet(pinned):
+    """The bundled SqueezeNet classifier in the precision ``auto`` picks here."""
+    return pinned("squeezenet", "auto")
+
+
+def top_class(model, frame: np.ndarray) -> int:
+    """The ImageNet class a classifier ranks first for a frame."""
+    from dreamzoom import models
+    from dreamzoom.backend import tf
+
+    scores = model.network(models.preprocess(tf.constant(frame[None]), model.preprocess_mode))
+    return int(np.argmax(np.asarray(scores)[0]))
+
+
+def smooth_noise(size: int = 128, seed: int = 0) -> np.ndarray:
+    """Faint smooth noise, ``size`` × ``size``: a start that holds no picture of its own."""
+    from dreamzoom import config, source
+
+    return source.noise(
+        config.Noise(kind="smooth", std=0.1, scale=24), (size, size), np.random.default_rng(seed)
+    )
+
+
+def visualise(model, index: int, prior: str, seed: int = 0) -> np.ndarray:
+    """Class ``index`` dreamed from :func:`smooth_noise` with the prior preset ``prior``."""
+    from dreamzoom import classes, config, objectives
+    from dreamzoom.dream import Dreamer, Params
+
+    dreamer = Dreamer(
+        model,
+        objectives.class_score(model.class_layer, index, classes.name(index)),
+        config.Prior(preset=prior).settings(has_class=True),
+    )
+    frame, _ = dreamer.dream(
+        smooth_noise(seed=seed), Params(40, 0.008, 3, 1.4, 8), np.random.default_rng(seed)
+    )
+    return frame
+
+
+@pytest.fixture(scope="session")
 def photo() -> np.ndarray:
     """The sample photo as a float RGB frame, 128×128."""
     from dreamzoom import source
@@ -66,17 +113,144 @@ def shared_models() -> Path:
     return folder
 
 
-def small_config(tmp_path: Path) -> dict[str, Any]:
-    """A config dict for a quick render: 96×96, 3 frames, light dreaming, output under ``tmp_path``."""
-    return {
+def small_config(folder: Path = Path(), **changes: Any) -> dict[str, Any]:
+    """A config dict for a quick render: 96×96, 3 frames, light dreaming, the video at ``folder/out.mp4``.
+
+    The suite's one config factory, so that a test says only how its render differs. ``changes``
+    apply in order, spelt as :func:`dreamzoom.load_config` spells overrides: ``frames=12`` replaces a
+    key (``None`` removes it, leaving the schema's default) and ``output__crf=12`` one key of a section.
+    """
+    raw: dict[str, Any] = {
         "size": [96, 96],
         "frames": 3,
         "seed": 3,
         "source": {"image": str(SAMPLE_PHOTO)},
         "dream": {"layers": {"mixed3": 1.0, "mixed5": 1.5}, "steps": 2, "first_frame_steps": 3, "octaves": 1},
         "motion": {"zoom": 1.05},
-        "output": {"path": str(tmp_path / "out.mp4"), "fps": 12, "crf": 10, "preset": "ultrafast"},
+        "output": {"path": str(folder / "out.mp4"), "fps": 12, "crf": 10, "preset": "ultrafast"},
     }
+    for key, value in changes.items():
+        *sections, name = key.split("__")
+        target = raw
+        for section in sections:
+            inner = dict(target.get(section) or {})  # a copy: a section given as a change stays as given
+            target[section] = inner
+            target = inner
+        if value is None:
+            target.pop(name, None)
+        else:
+            target[name] = copy.deepcopy(value)  # so that a test's edits never reach another's config
+    return raw
+
+
+def render_frames(**settings: Any) -> list[np.ndarray]:
+    """The frames of a small render of the photo at seed 0, straight from the loop (no video);
+    ``settings`` replace whole keys, and what they leave out is the schema's default."""
+    from dreamzoom import assemble, config, timeline
+
+    defaults = {"seed": 0, "frames": None, "dream": None, "motion": None, "output": {"path": "unused.mp4"}}
+    loaded = config.load(small_config(**{**defaults, **settings}))
+    return [frame for frame, _ in timeline.frames(assemble.prepare(loaded), loaded.frame_count)]
+
+
+def decode(path: Path) -> tuple[dict[str, Any], list[np.ndarray]]:
+    """The video's metadata and its frames as uint8 RGB arrays, decoded by ffmpeg."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    frames = [np.frombuffer(data, np.uint8).reshape(height, width, 3) for data in reader]
+    return meta, frames
+
+
+# ----------------------------------------------------------------------------- renders on the command line
+
+#: How a render that checkpoints differs from the small config: 12 frames in segments of 4, zooming
+#: and turning, written to ``out/clip.mp4`` beside its ``clip.yaml``.
+CHECKPOINTED = {
+    "frames": 12,
+    "seed": 5,
+    "motion": {"zoom": 1.04, "rotate": 1.0},
+    "output__path": "out/clip.mp4",
+    "output__crf": 12,
+    "output__checkpoint_frames": 4,
+}
+
+
+def checkpointed(**changes: Any) -> dict[str, Any]:
+    """The small config as a render that checkpoints, with ``changes`` (as :func:`small_config` takes them)."""
+    return small_config(**{**CHECKPOINTED, **changes})
+
+
+def write_config(folder: Path, **changes: Any) -> Path:
+    """``folder/clip.yaml``: :func:`checkpointed` with ``changes``."""
+    path = folder / "clip.yaml"
+    path.write_text(yaml.safe_dump(checkpointed(**changes)))
+    return path
+
+
+#: The command line as a user runs it, in a process of its own.
+DREAMZOOM = [sys.executable, "-m", "dreamzoom"]
+
+
+def dreamzoom_command(*arguments: str, **options: Any) -> subprocess.CompletedProcess[str]:
+    """``python -m dreamzoom ARGUMENTS`` run to its end, its output captured as text (``options``:
+    ``subprocess.run``'s, such as ``cwd``, ``env`` or ``timeout``)."""
+    return subprocess.run([*DREAMZOOM, *arguments], check=False, capture_output=True, text=True, **options)
+
+
+def start(folder: Path, *arguments: str, **popen: Any) -> subprocess.Popen[str]:
+    """``dreamzoom render clip.yaml -q -v ARGUMENTS`` in ``folder``, stderr readable line by line."""
+    return subprocess.Popen(
+        [*DREAMZOOM, "render", "clip.yaml", "-q", "-v", *arguments],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def wait_for(process: subprocess.Popen[str], text: str) -> list[str]:
+    """Read the process's stderr until a line containing ``text`` (no sleeping: reads block)."""
+    seen = []
+    assert process.stderr is not None
+    for line in process.stderr:
+        seen.append(line.rstrip())
+        if text in line:
+            return seen
+    raise AssertionError(f"never saw {text!r}: {seen}")
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """Wait for the process: its exit code and the rest of its stderr."""
+    _, rest = process.communicate()
+    return process.returncode, rest
+
+
+def kill_at_checkpoint(folder: Path, *arguments: str, checkpoint: str = "4/12") -> None:
+    """Render ``folder/clip.yaml`` (with ``arguments``) and kill -9 it once it reports ``checkpoint``."""
+    process = start(folder, *arguments)
+    wait_for(process, f"checkpoint: {checkpoint}")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+@pytest.fixture(scope="session")
+def reference_folder(tmp_path_factory) -> Path:
+    """The folder of an uninterrupted render of :func:`write_config`'s config (``out/clip.mp4`` and
+    what lies beside it), made once for the whole run."""
+    folder = tmp_path_factory.mktemp("reference")
+    write_config(folder)
+    code, errors = finish(start(folder))
+    assert code == 0, errors
+    return folder
+
+
+@pytest.fixture(scope="session")
+def reference(reference_folder) -> tuple[bytes, list[np.ndarray]]:
+    """The uninterrupted render's bytes and decoded frames."""
+    video = reference_folder / "out" / "clip.mp4"
+    return video.read_bytes(), decode(video)[1]
 
 
 #: Examples per hypothesis test under the ``ci`` profile; fuzz tests ask for multiples of it.

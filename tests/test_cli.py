@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import imageio_ffmpeg
 import pytest
@@ -12,7 +10,7 @@ import yaml
 
 from dreamzoom.cli import main
 
-from .conftest import ROOT, small_config
+from .conftest import ROOT, dreamzoom_command, small_config
 
 
 @pytest.fixture
@@ -95,19 +93,14 @@ def test_layers_lists_dreamable_layers_with_shapes(capsys):
 
 
 def test_python_dash_m_runs_the_same_cli_with_real_exit_codes(config_file):
-    run = [sys.executable, "-m", "dreamzoom"]
-    version = subprocess.run([*run, "--version"], check=False, capture_output=True, text=True, cwd=ROOT)
+    version = dreamzoom_command("--version", cwd=ROOT)
     assert version.returncode == 0 and "dreamzoom" in version.stdout
-    bad = subprocess.run(
-        [*run, "render", str(config_file), "--set", "seed=-3"], check=False, capture_output=True, text=True
-    )
+    bad = dreamzoom_command("render", str(config_file), "--set", "seed=-3")
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         "dreamzoom: error: seed: Input should be greater than or equal to 0 (got -3)"
     ]
-    good = subprocess.run(
-        [*run, "render", str(config_file), "--set", "frames=2"], check=False, capture_output=True, text=True
-    )
+    good = dreamzoom_command("render", str(config_file), "--set", "frames=2")
     assert good.returncode == 0, good.stderr
     assert "2/2" in good.stderr and "frame" in good.stderr, "the progress bar counts frames"
 
@@ -225,7 +218,7 @@ def no_dreaming(monkeypatch):
     def dream(*_args, **_kwargs):
         raise AssertionError("a cell was dreamed before every cell was checked")
 
-    monkeypatch.setattr("dreamzoom.renderer.preview", dream)
+    monkeypatch.setattr("dreamzoom.preview.preview", dream)
 
 
 def test_sweep_checks_every_channel_before_dreaming_any(config_file, tmp_path, capsys, no_dreaming):

@@ -8,27 +8,24 @@ import signal
 import socket
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
 import yaml
 
-from dreamzoom import batch, config, renderer
+from dreamzoom import batch, config, preview
 from dreamzoom.config import Term
 
-from .conftest import SAMPLE_PHOTO
-from .test_render import decode
+from .conftest import checkpointed, decode, dreamzoom_command
 
 ray = pytest.importorskip("ray")
 
-BASE = {
-    "size": [96, 96],
-    "frames": 12,
-    "source": {"image": str(SAMPLE_PHOTO)},
-    "dream": {"steps": 2, "first_frame_steps": 3, "octaves": 1},
-    "motion": {"zoom": 1.04},
-    "output": {"fps": 12, "crf": 12, "preset": "ultrafast", "checkpoint_frames": 4},
-}
+
+def base(**changes: Any) -> dict[str, Any]:
+    """The checkpointed small config as these batches render it: the default seed, a zoom without a
+    turn, and the video where the batch puts it."""
+    return checkpointed(**{"seed": None, "motion": {"zoom": 1.04}, "output__path": None, **changes})
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +41,7 @@ def configs(tmp_path):
     folder = tmp_path / "configs"
     folder.mkdir()
     for name, seed in (("a", 1), ("b", 2)):
-        (folder / f"{name}.yaml").write_text(yaml.safe_dump({**BASE, "seed": seed}))
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(base(seed=seed)))
     (folder / "c_broken.yaml").write_text("motion: {zoom: 0}\n")
     return folder
 
@@ -84,10 +81,10 @@ def test_a_batch_on_ray_survives_a_killed_worker_and_matches_a_local_run(local_r
 def test_a_sweep_on_ray_gives_the_local_sweep(local_ray, tmp_path):
     from dreamzoom import cluster
 
-    loaded = config.load({**BASE, "frames": 1, "output": {"path": str(tmp_path / "x.mp4")}})
+    loaded = config.load(base(frames=1, output={"path": str(tmp_path / "x.mp4")}))
     cells = [("mixed0", Term(layer="mixed0")), ("mixed4:3", Term(layer="mixed4", channels=[3]))]
     remote = cluster.run_sweep(loaded, cells, None, 1, 0)
-    here = renderer.sweep(loaded, cells)
+    here = preview.sweep(loaded, cells)
     assert [label for label, _ in remote] == ["mixed0", "mixed4:3"]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(remote, here, strict=True))
 
@@ -119,11 +116,11 @@ def test_an_unreachable_or_malformed_address_fails_at_once_in_one_line(configs):
         (f"127.0.0.1:{port}", f"cannot reach a Ray cluster at 127.0.0.1:{port}: Connection refused"),
         ("head-node", "'head-node' is not a Ray address"),
     ):
-        result = subprocess.run(
-            [sys.executable, "-m", "dreamzoom", "batch", str(configs / "c_broken.yaml"), "--ray", address],
-            capture_output=True,
-            text=True,
-            check=False,
+        result = dreamzoom_command(
+            "batch",
+            str(configs / "c_broken.yaml"),
+            "--ray",
+            address,
             timeout=60,  # Ray alone would retry an unreachable head for minutes
         )
         assert result.returncode == 2

@@ -1,15 +1,18 @@
-"""The dream step: it raises its objective, changes photos visibly, and traces once."""
+"""The dream step: it raises its objective, changes photos visibly, traces once, and tiles without seams."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
-from dreamzoom import config, objectives
+from dreamzoom import config, objectives, source
 from dreamzoom.backend import tf
-from dreamzoom.dream import Dreamer, Params, octave_sizes
+from dreamzoom.dream import Dreamer, Params, octave_sizes, tile_spans
+from dreamzoom.presets import PRIOR_PRESETS
 
-from .conftest import ROOT
+from .conftest import ROOT, SAMPLE_PHOTO
 
 
 def layers_objective(weights: dict[str, float]) -> objectives.Objective:
@@ -56,12 +59,12 @@ def test_new_octave_sizes_tiles_and_frames_do_not_retrace(bundled):
 
 
 def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fold():
-    from dreamzoom import load_config, renderer
+    from dreamzoom import assemble, load_config, timeline
 
     config = load_config(ROOT / "configs" / "default.yaml", size=[160, 160], dream__first_frame_steps=30)
-    prepared = renderer.prepare(config)
+    prepared = assemble.prepare(config)
     dreamed, _ = prepared.dreamer.dream(
-        prepared.first, renderer.frame_params(config, 0), np.random.default_rng(0)
+        prepared.first, timeline.frame_params(config, 0), np.random.default_rng(0)
     )
     before, after = (
         prepared.dreamer.objective_value(prepared.first),
@@ -81,3 +84,31 @@ def test_the_same_random_state_gives_the_same_dream(dreamer, photo):
     other, _ = dreamer.dream(photo, params, np.random.default_rng(10))
     assert np.array_equal(first, second)
     assert not np.array_equal(first, other), "jitter depends on the random state"
+
+
+def test_tiled_and_untiled_gradients_agree(bundled):
+    frame = source.fit(source.read_image(SAMPLE_PHOTO), (200, 160), "cover")
+    objective = objectives.layer("mixed3") + objectives.layer("mixed5")
+    whole = Dreamer(bundled, objective, tile_size=0)
+    tiled = Dreamer(bundled, objective, tile_size=100)
+    assert tile_spans(200, 100, 32) == [(0, 96), (96, 200)] and len(tile_spans(160, 100, 32)) == 2
+    g_whole, _ = whole.gradient(tf.constant(frame))
+    g_tiled, _ = tiled.gradient(tf.constant(frame))
+    a, b = np.asarray(g_whole).ravel(), np.asarray(g_tiled).ravel()
+    cosine = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    assert cosine > 0.99
+    step_whole, _ = whole.ascend(frame, 1, 0.01, 0, np.random.default_rng(0))
+    step_tiled, _ = tiled.ascend(frame, 1, 0.01, 0, np.random.default_rng(0))
+    assert np.abs(step_whole - step_tiled).mean() < 0.25 * np.abs(step_whole - frame).mean()
+
+
+def test_tiled_gradients_agree_through_the_priors_scaled_and_turned_view(bundled):
+    frame = source.fit(source.read_image(SAMPLE_PHOTO), (200, 160), "cover")
+    objective = objectives.layer("mixed3") + objectives.layer("mixed5")
+    prior = PRIOR_PRESETS["dream"]
+    whole = Dreamer(bundled, objective, prior, tile_size=0)
+    tiled = Dreamer(bundled, objective, prior, tile_size=100)
+    g_whole, _ = whole.gradient(tf.constant(frame), 1.1, math.radians(10))
+    g_tiled, _ = tiled.gradient(tf.constant(frame), 1.1, math.radians(10))
+    a, b = np.asarray(g_whole).ravel(), np.asarray(g_tiled).ravel()
+    assert float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.99  # each tile turned alone: 0.36

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from dreamzoom import config, models
+from dreamzoom import config, models, source
 from dreamzoom.backend import keras, tf
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import ROOT
+from .conftest import ROOT, dreamzoom_command, top_class
 
 
 @pytest.fixture(scope="session")
@@ -134,14 +132,7 @@ def test_imagenet_weights_offline_give_one_line_naming_the_ways_out(tmp_path):
         "https_proxy": closed,
         "http_proxy": closed,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "dreamzoom", "validate", str(file)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
+    result = dreamzoom_command("validate", str(file), env=env, cwd=ROOT)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -167,3 +158,18 @@ def test_auto_precision_follows_the_hardware(bundled):
     assert models.resolve_precision("float32") == "float32"
     assert bundled.precision == expected, "the default model computes in what auto chose"
     assert models.load(config.Model(precision=expected)) is bundled, "auto and its pick share one network"
+
+
+def test_bundled_squeezenet_classifies_the_sample_cat(squeezenet):
+    cat = source.fit(source.read_image(ROOT / "samples" / "chelsea.png"), (224, 224), "cover")
+    assert top_class(squeezenet, cat) in (281, 282, 285), "tabby, tiger cat or Egyptian cat"
+    assert squeezenet.class_layer == "avgpool10" and squeezenet.preprocess_mode == "caffe"
+
+
+def test_bundled_squeezenet_matches_its_source(squeezenet_float32, shared_models):
+    """At float32 tolerances, so in float32 whatever auto picks here (bfloat16: test_precision.py)."""
+    reference = keras.models.load_model(shared_models / "squeezenet_imagenet.keras", compile=False)
+    image = np.random.default_rng(0).uniform(-100, 100, (1, 96, 96, 3)).astype(np.float32)
+    expected = np.asarray(reference(image))
+    got = np.asarray(squeezenet_float32.network(image))
+    assert np.abs(got - expected).max() < 1e-2 * np.abs(expected).max()

@@ -20,7 +20,7 @@ from dreamzoom.checkpoint import Checkpoint
 from dreamzoom.dream import Dreamer, Params
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import ROOT, small_config
+from .conftest import ROOT, small_config, smooth_noise
 
 
 def machine(cpu: tuple[str, str], *gpus: models.Gpu) -> models.Hardware:
@@ -149,8 +149,7 @@ OBJECTIVES = {
 @pytest.fixture(scope="module")
 def frames(photo) -> dict[str, np.ndarray]:
     """The frames bfloat16 is checked on: the sample photo and smooth noise, 128×128."""
-    noise = source.noise(config.Noise(kind="smooth", std=0.1, scale=24), (128, 128), np.random.default_rng(0))
-    return {"photo": photo, "noise": noise}
+    return {"photo": photo, "noise": smooth_noise()}
 
 
 def both(pinned, name: str) -> tuple[models.DreamModel, models.DreamModel]:

@@ -1,4 +1,4 @@
-"""Sinks: the writer thread, atomic files, ffmpeg metadata, telemetry rows."""
+"""Sinks: the writer thread, telemetry rows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from dreamzoom.sinks import TelemetrySink, WriterThread, _ffmetadata, atomic_json, atomic_write
+from dreamzoom.sinks import TelemetrySink, WriterThread
 
 
 class Collect:
@@ -50,21 +50,6 @@ def test_an_error_on_the_writer_thread_reaches_the_caller():
     writer.stop()
 
 
-def test_atomic_writes_leave_no_temporary_files(tmp_path):
-    atomic_write(tmp_path / "a.bin", b"first")
-    atomic_write(tmp_path / "a.bin", b"second")
-    atomic_json(tmp_path / "b.json", {"x": 1})
-    assert (tmp_path / "a.bin").read_bytes() == b"second"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin", "b.json"]
-
-
-def test_ffmetadata_escapes_are_undone():
-    text = ';FFMETADATA1\ncomment={"a":"x\\=y\\;z\\\\w\\#"\\\nsecond line}\nencoder=Lavf\n'
-    values = _ffmetadata(text)
-    assert values["comment"] == '{"a":"x=y;z\\w#"\nsecond line}'
-    assert values["encoder"] == "Lavf"
-
-
 def test_telemetry_keeps_only_rows_before_a_resume_point(tmp_path):
     path = tmp_path / "t.csv"
     sink = TelemetrySink(path)
@@ -77,3 +62,11 @@ def test_telemetry_keeps_only_rows_before_a_resume_point(tmp_path):
     rows = path.read_text().splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["0", "1", "2", "3", "4"]
     assert rows[5] == "4,0,,,,,"
+
+
+def test_telemetry_has_a_row_per_frame(reference_folder):
+    rows = (reference_folder / "out" / "clip.frames.csv").read_text().splitlines()
+    assert rows[0] == "frame,dreamed,objective,seconds,luminance,saturation,high_frequency"
+    assert len(rows) == 13
+    first = dict(zip(rows[0].split(","), rows[1].split(","), strict=True))
+    assert first["dreamed"] == "1" and float(first["objective"]) > 0 and 0 < float(first["luminance"]) < 100

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import ExifTags, Image, ImageOps
 
-from dreamzoom import config, source
+from dreamzoom import config, motion, source
 from dreamzoom.errors import DreamzoomError
 
 from .conftest import SAMPLE_PHOTO
@@ -119,12 +119,12 @@ def test_fit_modes(photo):
     wide = photo[32:96]  # 128 × 64
     cover = source.fit(wide, (64, 64), "cover")
     assert cover.shape == (64, 64, 3)
-    assert np.abs(cover - source.resize(wide, 128, 64)[:, 32:96]).max() < 1e-6, "centre crop"
+    assert np.abs(cover - motion.resize(wide, 128, 64)[:, 32:96]).max() < 1e-6, "centre crop"
     contain = source.fit(wide, (64, 64), "contain")
     assert contain[:16].max() == 0.0 and contain[48:].max() == 0.0, "black bars above and below"
-    assert np.abs(contain[16:48] - source.resize(wide, 64, 32)).max() < 1e-6
+    assert np.abs(contain[16:48] - motion.resize(wide, 64, 32)).max() < 1e-6
     stretch = source.fit(wide, (64, 64), "stretch")
-    assert stretch.shape == (64, 64, 3) and np.abs(stretch - source.resize(wide, 64, 64)).max() < 1e-6
+    assert stretch.shape == (64, 64, 3) and np.abs(stretch - motion.resize(wide, 64, 64)).max() < 1e-6
 
 
 @pytest.mark.parametrize("kind", ["smooth", "gaussian", "uniform"])

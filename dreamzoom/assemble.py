@@ -1,0 +1,125 @@
+"""Assembly: a config's terms turned into a checked objective, a built dream step and frame 0.
+
+Everything a render needs is loaded and checked here — files, model, layers, channels, classes,
+sizes — before anything is written, so that a bad config fails in seconds, not after an hour.
+Nothing here renders: :func:`prepare` returns what :mod:`timeline` turns into frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import classes, models, objectives, source
+from .backend import tf
+from .config import Config, Term, plain
+from .dream import Dreamer
+from .errors import DreamzoomError
+from .schedule import parse as parse_schedule
+
+# Independent random streams derived from the config's seed, so that adding randomness to one
+# part of the pipeline never changes another's.
+SOURCE_STREAM, JITTER_STREAM = 1, 2
+
+
+def rng(seed: int, stream: int, index: int = 0) -> np.random.Generator:
+    """The random generator for one purpose (``stream``) and frame (``index``) of a seeded render."""
+    return np.random.default_rng([seed, stream, index])
+
+
+@dataclass
+class Prepared:
+    """A render that has passed every check and is ready to run."""
+
+    config: Config
+    dreamer: Dreamer
+    first: np.ndarray
+    #: Objective weights that change over time, and the variables the compiled step reads them from.
+    weights: list[tuple[Any, tf.Variable]] = field(default_factory=list)
+
+
+def prepare(config: Config) -> Prepared:
+    """Load and check everything a render needs, writing nothing."""
+    model = models.load(config.model)
+    objective, weights = build_objective(config, model)
+    has_class = any(term.kind == "class" for term in config.dream.terms())
+    dreamer = Dreamer(model, objective, config.dream.prior.settings(has_class), config.dream.tile_size)
+    _check_sizes(config, dreamer, objective.layers)
+    first = source.load(config.source, config.size, rng(config.seed, SOURCE_STREAM))
+    return Prepared(config, dreamer, first, weights)
+
+
+def _check_sizes(config: Config, dreamer: Dreamer, layers: tuple[str, ...]) -> None:
+    """The frame, and its tiles, must be large enough for the deepest layer to see something."""
+    if min(config.size) < dreamer.min_side:
+        raise DreamzoomError(
+            f"{config.size[0]}×{config.size[1]} is too small for the layers dreamed "
+            f"({', '.join(layers)}): both sides must be at least {dreamer.min_side} px",
+            key="size",
+        )
+    if 0 < config.dream.tile_size < 2 * dreamer.min_side:
+        raise DreamzoomError(
+            f"tiles of {config.dream.tile_size} px are too small for these layers: use at least "
+            f"{2 * dreamer.min_side}, or 0 for no tiling",
+            key="dream.tile_size",
+        )
+
+
+def term_key(config: Config, index: int, term: Term) -> str:
+    """The config key a term came from (``dream.layers.mixed3`` or ``dream.objectives.2``)."""
+    shorthand = len(config.dream.terms()) - len(config.dream.objectives)
+    if index < shorthand:
+        return f"dream.layers.{term.layer}"
+    return f"dream.objectives.{index - shorthand}"
+
+
+def build_objective(
+    config: Config, model: models.DreamModel
+) -> tuple[objectives.Objective, list[tuple[Any, tf.Variable]]]:
+    """The config's objective terms, each checked against the model, summed with their weights.
+
+    A weight that changes over time becomes a variable the compiled step reads, so that scheduling
+    it never re-traces; the variables come back with their schedules.
+    """
+    parts, scheduled = [], []
+    for index, term in enumerate(config.dream.terms()):
+        part = _term_objective(config, model, term, term_key(config, index, term))
+        weight: float | tf.Variable
+        if parse_schedule(plain(term.weight)).constant is not None:
+            weight = config.value(term.weight, 0)
+        else:
+            weight = tf.Variable(config.value(term.weight, 0), dtype=tf.float32, trainable=False)
+            scheduled.append((term.weight, weight))
+        parts.append(weight * part)
+    return objectives.total(parts), scheduled
+
+
+def _term_objective(config: Config, model: models.DreamModel, term: Term, key: str) -> objectives.Objective:
+    """One term as an objective, checked against the model; errors name ``key``."""
+    if term.kind == "class":
+        assert term.class_ is not None
+        layer = model.require_classifier(f"{key}.class")
+        number = classes.index_of(term.class_, f"{key}.class")
+        return objectives.class_score(layer, number, classes.name(number))
+    assert term.layer is not None
+    model.check_layer(term.layer, key if key.startswith("dream.layers") else f"{key}.layer")
+    if term.kind == "channel":
+        assert term.channels is not None
+        check_channels(model, term.layer, term.channels, f"{key}.channels")
+        return objectives.channel(term.layer, term.channels)
+    if term.kind == "guide":
+        assert term.guide is not None
+        picture = source.fit(source.read_image(term.guide, key=f"{key}.guide"), config.size, "cover")
+        return objectives.guide(term.layer, model.features(picture, term.layer), term.guide.name)
+    return objectives.layer(term.layer)
+
+
+def check_channels(model: models.DreamModel, layer: str, channels: list[int], key: str) -> None:
+    """Raise a one-line error, naming ``key``, if ``layer`` lacks any of ``channels``. The depth is
+    the layer's own static one, not a probe's output: some saved models' layers give no output at
+    all for frames below a size that no fixed probe would know."""
+    depth = model.network.get_layer(layer).output.shape[-1]
+    if depth is not None and max(channels) >= depth:
+        raise DreamzoomError(f"{layer} has channels 0–{depth - 1}, not {max(channels)}", key=key)

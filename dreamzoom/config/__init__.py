@@ -1,0 +1,47 @@
+"""Render configs: the schema, safe YAML loading, ``--set`` overrides and every config error.
+
+The schema is a tree of pydantic models; their field names are the YAML keys, and their
+descriptions are the reference documentation (``README.md`` lists them). Loading never touches
+TensorFlow: a config can be checked without importing it.
+
+Paths: a file the render reads (``source.image``, ``model.path``, …) is resolved against the
+config file's folder when written in the file, and against the current folder when given as an
+override, so a config renders the same from wherever it is run. Files the render writes
+(``output.path``, ``output.frames_dir``) are relative to the current folder.
+
+The private modules, lowest first: ``_walk`` (the one walk over the schema tree), ``_messages``
+(one-line errors), ``_paths`` (path limits, input files), ``_schedulable`` (values over time and
+their ranges), ``_schema`` (the sections), ``_loading`` (YAML, overrides, ``load``) and
+``_reference`` (the README table and the JSON Schema).
+"""
+
+from __future__ import annotations
+
+from ._loading import ENVIRONMENT, load, parse_set, resolved, with_objectives
+from ._paths import FILE_ROOM, VIDEO_ROOM, path_problem
+from ._reference import json_schema, reference
+from ._schedulable import Keyframes, plain
+from ._schema import MAX_FRAMES, Colour, Config, Model, Noise, Prior, Source, Term
+
+__all__ = [
+    "ENVIRONMENT",
+    "FILE_ROOM",
+    "MAX_FRAMES",
+    "VIDEO_ROOM",
+    "Colour",
+    "Config",
+    "Keyframes",
+    "Model",
+    "Noise",
+    "Prior",
+    "Source",
+    "Term",
+    "json_schema",
+    "load",
+    "parse_set",
+    "path_problem",
+    "plain",
+    "reference",
+    "resolved",
+    "with_objectives",
+]

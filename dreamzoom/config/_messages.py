@@ -1,0 +1,81 @@
+"""The wording of config errors: one line, naming the key as the user wrote it.
+
+pydantic reports every problem with its location and its own names for union members; a user
+wants the first problem, the key, a guess at a misspelt key, and values shown short (a value can be
+a YAML alias bomb or a megabyte of text).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import reprlib
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from ._walk import Section, key_of, section_at
+
+
+def _short_repr() -> reprlib.Repr:
+    """A ``repr`` that stays short for any value (a YAML alias bomb included)."""
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 40, 40
+    return short
+
+
+#: Shows any value in a message: ``SHORT.repr(value)``.
+SHORT = _short_repr()
+_UNION_TAG = re.compile(r"[a-z-]+\[.*\]|int|float|str|bool|Keyframes")
+
+
+def printable(part: Any) -> str:
+    """A key as the user wrote it, or its repr when it holds control characters or spaces."""
+    text = str(part)
+    plain = text.isprintable() and text.strip() == text and text and len(text) <= SHORT.maxstring
+    return text if plain else SHORT.repr(text)
+
+
+def describe(error: ValidationError, root: type[Section]) -> str:
+    """One line for a pydantic error from validating ``root``: the first problem, naming its key,
+    and how many more."""
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    # Drop pydantic's names for union members ("literal['a','b']", "int"), which are not config keys.
+    unknown = first["type"] == "extra_forbidden"
+    raw_loc = first["loc"]
+    last = len(raw_loc) - 1 if unknown else len(raw_loc)
+    loc = tuple(
+        p
+        for i, p in enumerate(raw_loc)
+        if not (0 < i < last and isinstance(p, str) and _UNION_TAG.fullmatch(p))
+    )
+    message = _unknown_key(loc, root) if unknown else _bad_value(first, loc, root)
+    more = len(problems) - 1
+    return message + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+
+
+def _unknown_key(loc: tuple[Any, ...], root: type[Section]) -> str:
+    """``unknown key 'dream.stpes' (did you mean 'dream.steps'?); dream takes: …``."""
+    section = section_at(root, loc[:-1])
+    known = [key_of(name, info) for name, info in section.model_fields.items()] if section else []
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    hint = f" (did you mean '{'.'.join(map(printable, (*loc[:-1], close[0])))}'?)" if close else ""
+    where = ".".join(map(printable, loc[:-1])) or "the top level"
+    return f"unknown key '{'.'.join(map(printable, loc))}'{hint}; {where} takes: {', '.join(known)}"
+
+
+def _bad_value(problem: ErrorDetails, loc: tuple[Any, ...], root: type[Section]) -> str:
+    """``key: what is wrong (got value)`` for a value of the wrong type or out of range, or a
+    section's own check."""
+    key = ".".join(printable(p) for p in loc)
+    message = problem["msg"].removeprefix("Value error, ")
+    # A section's own check may blame one of its keys as "key: problem": name it in full.
+    field, sep, rest = message.partition(": ")
+    section = section_at(root, loc) if problem["type"] == "value_error" and sep else None
+    if section is not None and field in section.model_fields:
+        key, message = f"{key}.{field}" if key else field, rest
+    if problem["type"] != "value_error" and "input" in problem:
+        message += f" (got {SHORT.repr(problem['input'])})"
+    return f"{key}: {message}" if key else message

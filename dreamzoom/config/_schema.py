@@ -1,0 +1,508 @@
+"""The config schema: a tree of pydantic sections whose field names are the YAML keys, whose
+constraints are the checks, and whose descriptions are the reference (README, JSON Schema).
+
+Everything a value must satisfy on its own, or with its neighbours, is checked here, as the config
+is validated; what needs the disk (input files) is checked by loading, after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from .. import schedule
+from ..presets import PRIOR_PRESETS, PriorSettings
+from ._messages import SHORT, printable
+from ._paths import FRAMES_ROOM, VIDEO_ROOM, InputPath, fits, video_file
+from ._schedulable import Bounds, Keyframes, Schedulable, check_schedules, plain
+from ._walk import Section
+
+#: The most frames one render may have: a guard against typos like ``seconds: 1e9``, which would
+#: otherwise pass and make every schedule check run for hours.
+MAX_FRAMES = 1_000_000
+#: How deeply lists and mappings may nest in a config. The schema needs four levels; data nested
+#: thousands deep (or a YAML alias that contains itself) would exhaust Python's recursion in the
+#: checks that walk it, so it is refused first.
+MAX_NESTING = 32
+#: The most objective terms, and channels in one term: far beyond a useful dream, far below a
+#: generated list that would make the step's graph enormous.
+MAX_TERMS, MAX_CHANNELS = 64, 4096
+
+
+class Noise(Section):
+    """Seeded noise to dream from, instead of a photo."""
+
+    kind: Literal["smooth", "gaussian", "uniform"] = Field(
+        "smooth",
+        description="`smooth`: fractal value noise with soft blobs (the usual start for pure "
+        "dreams); `gaussian`: per-pixel normal noise; `uniform`: per-pixel uniform noise.",
+    )
+    mean: float = Field(0.5, ge=0.0, le=1.0, description="Mean grey level, 0 (black) to 1 (white).")
+    std: float = Field(0.15, ge=0.0, le=1.0, description="Standard deviation of the noise (0–1 scale).")
+    scale: float = Field(
+        48.0, gt=0.0, le=1024.0, description="`smooth` only: size of the largest blobs, in pixels."
+    )
+    colour: bool = Field(True, description="Independent noise per channel; `false` gives grey noise.")
+
+
+class Source(Section):
+    """Where frame 0 comes from: a photo or seeded noise (exactly one)."""
+
+    image: InputPath | None = Field(
+        None,
+        description="Photo to start from: JPEG, PNG, WebP, TIFF or BMP; greyscale, RGBA, 16-bit "
+        "and EXIF-rotated images are handled.",
+    )
+    fit: Literal["cover", "contain", "stretch"] = Field(
+        "cover",
+        description="How the photo fills `size`: `cover` crops to fill, `contain` letterboxes "
+        "(black bars), `stretch` ignores the aspect ratio.",
+    )
+    noise: Noise | None = Field(
+        None, description="Seeded noise (see `source.noise.*`); the default when no image is given."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if data.get("image") is not None and data.get("noise") is not None:
+                raise ValueError("give either image or noise, not both")
+            if data.get("image") is None and data.get("noise") is None:
+                return {**data, "noise": {}}
+        return data
+
+
+class Model(Section):
+    """The network whose features are dreamed."""
+
+    name: Literal["inception_v3", "squeezenet"] = Field(
+        "inception_v3",
+        description="Named network: `inception_v3` (the DeepDream classic) or `squeezenet` (a small "
+        "ImageNet classifier, bundled whole, for class objectives offline).",
+    )
+    weights: Literal["bundled", "imagenet", "random"] | InputPath = Field(
+        "bundled",
+        description="`bundled`: shipped with dreamzoom, no network (InceptionV3 up to `mixed5`; "
+        "SqueezeNet whole); `imagenet`: the full InceptionV3 with its classifier through Keras' "
+        "one-time download; `random`: untrained (tests, timing); or the path of a Keras weights "
+        "file for InceptionV3.",
+    )
+    path: InputPath | None = Field(
+        None,
+        description="A saved Keras model (`.keras`) to dream with instead of a named one; its "
+        "layer names become dreamable.",
+    )
+    preprocess: Literal["inception", "caffe", "torch", "unit", "raw"] | None = Field(
+        None,
+        description="How RGB in [0, 1] is mapped to the model's input: `inception` [-1, 1], "
+        "`caffe` (BGR, ImageNet mean subtracted, 0–255), `torch` (ImageNet mean/std), `unit` "
+        "[0, 1], `raw` [0, 255]. Default: the named model's own (`inception`; `caffe` for "
+        "SqueezeNet).",
+    )
+    precision: Literal["float32", "bfloat16", "auto"] = Field(
+        "auto",
+        description="Compute precision of a named model: `auto` uses bfloat16 on CPUs with AVX-512 BF16 "
+        "or AMX and on CUDA GPUs of compute capability 8.0 or more, float32 elsewhere; weights stay "
+        "float32. The video records the precision used.",
+    )
+    class_layer: str | None = Field(
+        None,
+        description="The layer holding the class scores (before softmax) that `class` objectives "
+        "raise. Default: the named model's own (`logits` for InceptionV3, `avgpool10` for "
+        "SqueezeNet); required for a `model.path` model.",
+    )
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _weights_kind(cls, value: Any) -> Any:
+        if not isinstance(value, (str, Path)):
+            raise ValueError(  # noqa: TRY004 — pydantic turns ValueError into a config error
+                f"expected bundled, imagenet, random or the path of a weights file, got {value!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _path_excludes_name(self) -> Model:
+        if self.path is not None and ({"name", "weights"} & self.model_fields_set):
+            raise ValueError("path loads a whole saved model: drop name and weights")
+        if self.name == "squeezenet" and self.weights not in ("bundled", "random"):
+            raise ValueError(
+                "weights: squeezenet comes bundled (or random); imagenet and files are for inception_v3"
+            )
+        return self
+
+
+def _class_shape(value: Any) -> Any:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+        raise ValueError(f"expected a class name like banana or a number like 954, got {SHORT.repr(value)}")
+    return value
+
+
+class Term(Section):
+    """One objective term: a layer, some channels of a layer, a class, or a guide image."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    layer: str | None = Field(
+        None,
+        description='The layer: alone, "more of whatever it sees"; with `channels` or `guide`, where they apply.',
+    )
+    channels: list[Annotated[int, Field(ge=0)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_CHANNELS,
+        description="Feature maps of `layer` to raise (their mean activation).",
+    )
+    class_: Annotated[str | int | None, BeforeValidator(_class_shape)] = Field(
+        None,
+        alias="class",
+        description="An ImageNet class, by name (`banana`) or index (954): its score before softmax "
+        "at `model.class_layer`. `dreamzoom classes QUERY` finds names.",
+    )
+    guide: InputPath | None = Field(
+        None,
+        description="An image whose `layer` features the frame is pulled toward (original DeepDream's guide).",
+    )
+    weight: Annotated[Schedulable, Bounds()] = Field(
+        1.0, description="Multiplies the term; negative weights suppress. Schedulable."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Term:
+        if self.class_ is not None:
+            if self.layer is not None or self.channels is not None or self.guide is not None:
+                raise ValueError("a class term takes only class and weight")
+        elif self.layer is None:
+            raise ValueError("give layer (with channels or guide if wanted) or class")
+        elif self.channels is not None and self.guide is not None:
+            raise ValueError("give channels or guide, not both")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``layer``, ``channel``, ``class`` or ``guide``."""
+        if self.class_ is not None:
+            return "class"
+        return "guide" if self.guide is not None else "channel" if self.channels is not None else "layer"
+
+
+class Prior(Section):
+    """What keeps dreams looking like pictures: a preset, and any of its settings overridden."""
+
+    preset: Literal["auto", "dream", "object", "none"] = Field(
+        "auto",
+        description="`dream` (gentle gradient blur, small random rescale and rotation: classic "
+        "DeepDream detail without speckle), `object` (Laplacian-normalised gradient, larger random "
+        "transforms, total variation: recognisable objects from class objectives), `none`, or "
+        "`auto`: `object` when a `class` objective is present, else `dream`.",
+    )
+    gradient: Literal["none", "gaussian", "laplacian"] | None = Field(
+        None,
+        description="Gradient smoothing: `laplacian` normalises every band of a Laplacian pyramid "
+        "(coarse structure grows as fast as fine detail), `gaussian` blurs it, `none` leaves it.",
+    )
+    levels: int | None = Field(None, ge=1, le=8, description="`laplacian`: pyramid bands.")
+    sigma: float | None = Field(
+        None, gt=0.0, le=16.0, description="`gaussian`: blur radius (standard deviation, pixels)."
+    )
+    scale: float | None = Field(
+        None,
+        ge=0.0,
+        le=0.5,
+        description="Transformation robustness: random rescale by up to ± this fraction each step.",
+    )
+    rotate: float | None = Field(
+        None,
+        ge=0.0,
+        le=45.0,
+        description="Transformation robustness: random rotation by up to ± this many degrees each step.",
+    )
+    tv: float | None = Field(
+        None,
+        ge=0.0,
+        description="Total-variation penalty, relative to the dream's own pull (0.2: a fifth as strong).",
+    )
+    colour: bool | None = Field(
+        None,
+        description="Climb in decorrelated colour (lucid's trick): muted, natural colours instead of neon ones.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if data is None or data is False or isinstance(data, str):
+            return {"preset": "none" if data in (None, False) else data}
+        return data
+
+    def settings(self, has_class: bool) -> PriorSettings:
+        """The preset (``auto`` resolved by whether a class objective is present) with overrides applied."""
+        preset = ("object" if has_class else "dream") if self.preset == "auto" else self.preset
+        chosen = {name: value for name, value in self if name != "preset" and value is not None}
+        return replace(PRIOR_PRESETS[preset], **chosen)
+
+
+#: The layers a dream amplifies when the config names no objective.
+DEFAULT_LAYERS: dict[str, int | float | str | Keyframes] = {"mixed3": 1.0, "mixed5": 1.5}
+
+
+def _prior_schema(schema: dict[str, Any]) -> None:
+    """``prior`` in the JSON Schema: the section, or its shorthands (``prior: object``, ``prior: none``,
+    ``prior: null``), which :meth:`Prior._shorthand` accepts, so that editors do not flag them."""
+    presets = list(get_args(Prior.model_fields["preset"].annotation))
+    schema["anyOf"] = [{"$ref": schema.pop("$ref")}, {"enum": presets}, {"type": "null"}, {"const": False}]
+
+
+class Dream(Section):
+    """The dream step: gradient ascent on the chosen layers, over octaves."""
+
+    layers: dict[str, Annotated[Schedulable, Bounds()]] = Field(
+        default_factory=lambda: dict(DEFAULT_LAYERS),
+        max_length=MAX_TERMS,
+        description="Layers to amplify and their weights, each adding its mean squared activation "
+        "(a negative weight suppresses a layer). Low layers give strokes and ornaments, high "
+        "layers eyes and animals; `dreamzoom layers` lists them. Weights are schedulable (crossfade "
+        "one layer into another). The default applies only when `objectives` is empty.",
+    )
+    objectives: list[Term] = Field(
+        default_factory=list,
+        max_length=MAX_TERMS,
+        description="More terms, summed with `layers`: `{layer: mixed4, channels: [97, 120]}`, "
+        "`{class: banana}`, `{guide: guide.jpg, layer: mixed3}`, each with an optional `weight`.",
+    )
+    prior: Prior = Field(
+        default_factory=Prior,
+        json_schema_extra=_prior_schema,
+        description="The natural-image prior: `prior: object` picks a preset, `prior: none` turns it off.",
+    )
+    tile_size: int = Field(
+        1024,
+        ge=0,
+        description="Frames (and octaves) wider or taller than this are dreamed in tiles of about "
+        "this size, with random offsets so no seams show; bounds memory at 4K. 0: never tile.",
+    )
+    steps: Annotated[Schedulable, Bounds(0, 1000, integer=True)] = Field(
+        6, description="Gradient-ascent steps per octave, for every frame after the first. Schedulable."
+    )
+    first_frame_steps: int | None = Field(
+        None,
+        ge=0,
+        le=3000,
+        description="Steps per octave for frame 0, which starts from a plain photo or noise and "
+        "needs more work; default 3 × `steps`.",
+    )
+    step_size: Annotated[Schedulable, Bounds(0.0, 1.0, low_open=True)] = Field(
+        0.005, description="Mean pixel change per step (0–1 scale); the gradient is normalised. Schedulable."
+    )
+    octaves: Annotated[Schedulable, Bounds(1, 12, integer=True)] = Field(
+        3,
+        description="Scales dreamed, coarse to fine; the detail each adds is carried to the next. Schedulable.",
+    )
+    octave_scale: Annotated[Schedulable, Bounds(1.0, 4.0, low_open=True)] = Field(
+        1.5, description="Size ratio between successive octaves. Schedulable."
+    )
+    jitter: Annotated[Schedulable, Bounds(0, 4096, integer=True)] = Field(
+        32,
+        description="Random shift (pixels, each axis) before each step, so the dream has no fixed grid. Schedulable.",
+    )
+
+    @model_validator(mode="after")
+    def _some_objective(self) -> Dream:
+        if not self.terms():
+            raise ValueError("layers: give at least one layer or objective")
+        return self
+
+    def terms(self) -> list[Term]:
+        """Every objective term: the ``layers`` shorthand (unless only ``objectives`` were given) and ``objectives``."""
+        use_layers = "layers" in self.model_fields_set or not self.objectives
+        shorthand = (
+            [Term(layer=name, weight=weight) for name, weight in self.layers.items()] if use_layers else []
+        )
+        return shorthand + list(self.objectives)
+
+
+class Motion(Section):
+    """The camera move applied between frames, about the frame centre."""
+
+    zoom: Annotated[Schedulable, Bounds(0.1, 10.0)] = Field(
+        1.02, description="Scale per frame: 1 keeps the size, > 1 zooms in, < 1 zooms out. Schedulable."
+    )
+    rotate: Annotated[Schedulable, Bounds(-180.0, 180.0)] = Field(
+        0.0, description="Degrees per frame, counter-clockwise. Schedulable."
+    )
+    pan: tuple[
+        Annotated[Schedulable, Bounds(-10000.0, 10000.0)], Annotated[Schedulable, Bounds(-10000.0, 10000.0)]
+    ] = Field(
+        (0.0, 0.0),
+        description="Camera move per frame in pixels, `[x, y]`: +x looks right, +y looks down. Each schedulable.",
+    )
+
+
+class Loop(Section):
+    """A seamless loop: the last frames lead back into the first."""
+
+    frames: int = Field(
+        ge=1,
+        description="Over this many final frames, the dream is pulled toward the first frame as the "
+        "camera would see it then, so the video loops with no visible seam.",
+    )
+
+
+class Colour(Section):
+    """Keeps long feedback runs from drifting darker and more saturated."""
+
+    strength: Annotated[Schedulable, Bounds(0.0, 1.0)] = Field(
+        0.25,
+        description="Each dreamed frame's colour statistics (mean and spread in Lab) move this "
+        "fraction of the way back to frame 0's; 0 turns anchoring off. Schedulable.",
+    )
+
+
+class Music(Section):
+    """Timing for music videos: schedules can use `beat`."""
+
+    bpm: float | None = Field(None, gt=0.0, le=1000.0, description="Tempo: `beat` counts beats (fractional).")
+    offset: float = Field(0.0, description="Seconds into the video of beat 0.")
+
+
+class Output(Section):
+    """Where frames go."""
+
+    path: Annotated[Path, fits(VIDEO_ROOM), AfterValidator(video_file)] | None = Field(
+        None,
+        description="The MP4 to write (relative to the current folder); default `renders/<config name>.mp4`.",
+    )
+    # ffmpeg takes the rate as a fraction with a denominator of at most 1001: 0.001 is about the least.
+    fps: float = Field(24.0, ge=0.001, le=240.0, description="Frames per second of the video.")
+    crf: int = Field(
+        18,
+        ge=0,
+        le=51,
+        description="H.264 constant rate factor: 0 lossless, 18 visually clean, 28 small files.",
+    )
+    preset: Literal[
+        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
+    ] = Field("medium", description="x264 speed/size trade-off; slower presets make smaller files.")
+    frames_dir: Annotated[Path, fits(FRAMES_ROOM)] | None = Field(
+        None, description="Also write every frame as a numbered PNG (`frame_00000.png`, …) into this folder."
+    )
+    checkpoint_frames: int = Field(
+        48,
+        ge=1,
+        le=100000,
+        description="Save a checkpoint (and close a video segment) about every this many frames; "
+        "`--resume` continues from the last one.",
+    )
+
+
+class Config(Section):
+    """A whole render."""
+
+    size: tuple[int, int] = Field(
+        (512, 512), description="Frame size `[width, height]` in pixels; both even."
+    )
+    frames: int | None = Field(
+        None,
+        ge=1,
+        description="Number of frames (at most 1,000,000); default 96, or `seconds` × `output.fps`.",
+    )
+    seconds: float | None = Field(None, gt=0.0, description="Length in seconds, instead of `frames`.")
+    seed: int = Field(
+        0, ge=0, description="Seeds the noise and the jitter: the same config and seed give the same frames."
+    )
+    source: Source = Field(default_factory=Source, description="Frame 0: a photo or noise.")
+    model: Model = Field(default_factory=Model, description="The network.")
+    dream: Dream = Field(default_factory=Dream, description="The dream step.")
+    motion: Motion = Field(default_factory=Motion, description="The camera move between frames.")
+    output: Output = Field(default_factory=Output, description="Video and frame files.")
+    cadence: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="Dream every k-th frame and fill the frames between by warping the dreamed "
+        "neighbours with the known motion and blending them: k times fewer dream steps.",
+    )
+    loop: Loop | None = Field(None, description="Make the video loop seamlessly (see `loop.frames`).")
+    colour: Colour = Field(default_factory=Colour, description="Colour-drift control.")
+    music: Music = Field(default_factory=Music, description="Tempo for `beat` in schedules.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_deep(cls, data: Any) -> Any:
+        too_deep = _deeper_than(data, MAX_NESTING)
+        if too_deep is not None:
+            raise ValueError(f"{too_deep}: nested more than {MAX_NESTING} levels deep")
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Config:
+        width, height = self.size
+        for axis, value in (("width", width), ("height", height)):
+            if not 32 <= value <= 16384:
+                raise ValueError(f"size: {axis} {value} is outside 32–16384 pixels")
+            if value % 2:
+                raise ValueError(
+                    f"size: {axis} {value} is odd; H.264 video (yuv420p) needs even sizes, "
+                    f"use {value + 1} or {value - 1}"
+                )
+        if self.frames is not None and self.seconds is not None:
+            raise ValueError("frames/seconds: give one, not both")
+        if self.frame_count > MAX_FRAMES:
+            asked = (
+                f"frames: {self.frames} is" if self.frames is not None else f"seconds: {self.seconds:g} is"
+            )
+            raise ValueError(
+                f"{asked} more than the {MAX_FRAMES:,} frames one render may have (about 11 hours at 24 fps)"
+            )
+        if self.loop is not None and self.loop.frames >= self.frame_count:
+            raise ValueError(
+                f"loop.frames: {self.loop.frames} must be fewer than the {self.frame_count} frames"
+            )
+        check_schedules(self, self.frame_count, self.time)
+        return self
+
+    def time(self, frame: float) -> schedule.Time:
+        """The moment of frame ``frame`` for evaluating schedules."""
+        return schedule.Time.at(frame, self.output.fps, self.music.bpm, self.music.offset)
+
+    def value(self, spec: float | str | Keyframes, frame: float) -> float:
+        """A schedulable value at frame ``frame``."""
+        return schedule.parse(plain(spec))(self.time(frame))
+
+    @property
+    def frame_count(self) -> int:
+        """Frames to render: ``frames``, else ``seconds × fps``, else 96."""
+        if self.frames is not None:
+            return self.frames
+        if self.seconds is not None:
+            # Capped before rounding: seconds: 1e308 overflows, and is refused as too long anyway.
+            return max(1, round(min(self.seconds * self.output.fps, MAX_FRAMES + 1)))
+        return 96
+
+
+def _deeper_than(data: Any, limit: int) -> str | None:
+    """The top-level key under which ``data`` nests lists and mappings more than ``limit`` levels
+    deep, or ``None``. Walked level by level without recursion, each shared (aliased) node once. It
+    walks the raw data, before any of it is known to fit the schema, so not along the schema's walk."""
+    level = [("the config", data)]
+    for _ in range(limit + 1):
+        below: dict[int, tuple[str, Any]] = {}
+        for key, node in level:
+            for name, child in _children(node):
+                if isinstance(child, (dict, list)):
+                    below.setdefault(id(child), (printable(name) if node is data else key, child))
+        if not below:
+            return None
+        level = list(below.values())
+    return level[0][0]
+
+
+def _children(node: Any) -> Iterable[tuple[Any, Any]]:
+    """``(key, value)`` of a mapping, ``(index, item)`` of a list, nothing for anything else."""
+    if isinstance(node, dict):
+        return node.items()
+    return enumerate(node) if isinstance(node, list) else ()

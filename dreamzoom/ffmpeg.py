@@ -1,0 +1,145 @@
+"""The ffmpeg processes: encoding frames to H.264, joining segments, reading a video's metadata.
+
+Every process is the binary imageio-ffmpeg ships (no system ffmpeg needed), started in its own
+process group, so Ctrl-C in the terminal reaches dreamzoom alone and the video can still be closed
+cleanly. What ffmpeg says when it fails is kept and its last line becomes the one-line error. This
+module knows nothing of TensorFlow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+
+from .errors import DreamzoomError, RenderFailed
+from .files import partial_path
+
+
+def _start(arguments: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+    """Start the bundled ffmpeg in its own session (Ctrl-C in the terminal does not reach it)."""
+    return subprocess.Popen(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *arguments],
+        start_new_session=True,
+        **popen,
+    )
+
+
+def _last_line(data: bytes) -> str:
+    """The last line ffmpeg wrote: where it says why it failed."""
+    lines = [line.strip() for line in data.decode(errors="replace").splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
+
+
+class Encoder:
+    """An ffmpeg process encoding raw 8-bit RGB frames from its stdin into an H.264 (yuv420p,
+    constant quality) MP4 at ``output``; what it says on failure is kept for :meth:`failure`."""
+
+    def __init__(self, output: Path, size: tuple[int, int], fps: float, crf: int, preset: str) -> None:
+        self.output = Path(output)
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as ffmpeg does
+        width, height = size
+        rate = str(Fraction(fps).limit_denominator(1001))
+        arguments = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", rate, "-i", "-"]
+        arguments += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset]
+        arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(self.output)]
+        self._process = _start(
+            arguments, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
+        )
+
+    def write(self, data: bytes) -> None:
+        """Hand ffmpeg one frame's bytes; an encoder that died is a one-line :class:`RenderFailed`."""
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(data)
+        except (BrokenPipeError, OSError):
+            self._process.wait()
+            raise RenderFailed(self.failure("stopped while encoding")) from None
+
+    def finish(self) -> int:
+        """Close ffmpeg's input and wait for it to finish the file; its exit status."""
+        assert self._process.stdin is not None
+        with contextlib.suppress(OSError):
+            self._process.stdin.close()
+        return self._process.wait()
+
+    def failure(self, what: str) -> str:
+        """One line saying that ffmpeg ``what`` (e.g. "failed to finish") the file, and why."""
+        self._errors.seek(0)
+        detail = _last_line(self._errors.read())
+        folder = self.output.parent
+        try:
+            if os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize < 1 << 20:
+                detail = f"the disk is full ({detail})"
+        except OSError:
+            pass
+        return f"ffmpeg {what} {self.output.name}: {detail}"
+
+
+def concatenate(parts: Sequence[Path], path: Path, metadata: str | None = None) -> None:
+    """Join MP4 segments of one encoding into a single MP4 without re-encoding (written under its
+    temporary name, then renamed to ``path``)."""
+    partial = partial_path(path)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=path.parent, delete=False) as listing:
+        for part in parts:
+            escaped = str(Path(part).resolve()).replace("'", "'\\''")
+            listing.write(f"file '{escaped}'\n")
+    arguments = ["-f", "concat", "-safe", "0", "-i", listing.name, "-c", "copy", "-map_metadata", "-1"]
+    if metadata is not None:
+        arguments += ["-metadata", f"comment={metadata}"]
+    arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(partial)]
+    try:
+        result = _start(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, errors = result.communicate()
+    finally:
+        Path(listing.name).unlink(missing_ok=True)
+    if result.returncode != 0:
+        raise RenderFailed(
+            f"ffmpeg could not join the video segments into {partial.name}: {_last_line(errors)}"
+        )
+    os.replace(partial, path)
+
+
+def read_comment(video: Path) -> str | None:
+    """The ``comment`` metadata of a video (dreamzoom stores its provenance there), if any."""
+    process = _start(
+        ["-v", "error", "-i", str(video), "-f", "ffmetadata", "-"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    output, errors = process.communicate()
+    if process.returncode != 0:
+        raise DreamzoomError(f"cannot read {video} as a video: {_last_line(errors)}", key="--from-video")
+    return _ffmetadata(output.decode(errors="replace")).get("comment")
+
+
+def _ffmetadata(text: str) -> dict[str, str]:
+    """Parse ffmpeg's FFMETADATA format (``key=value`` lines, ``\\`` escapes, escaped newlines)."""
+    values: dict[str, str] = {}
+    key, value, escaped = None, [], False
+    for line in text.splitlines(keepends=True):
+        if key is None:
+            if line.startswith((";", "#", "[")) or "=" not in line:
+                continue
+            key, _, line = line.partition("=")
+        for character in line:
+            if escaped:
+                value.append(character)
+                escaped = False
+            elif character == "\\":
+                escaped = True
+            elif character == "\n":
+                values[key], key, value = "".join(value), None, []
+                break
+            else:
+                value.append(character)
+    if key is not None:
+        values[key] = "".join(value)
+    return values

@@ -1,0 +1,40 @@
+"""Stills for trying settings: one frame of a render, or frame 0 dreamed with each of several terms.
+
+Both run the same assembly and timeline as a render, so a still is exactly the frame the video
+would have, but nothing is encoded or checkpointed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import models
+from .assemble import check_channels, prepare
+from .config import Config, Term, with_objectives
+from .errors import DreamzoomError
+from .sinks import to_uint8
+from .timeline import frames
+
+
+def preview(config: Config, frame: int = 0) -> np.ndarray:
+    """Frame ``frame`` of a render, as 8-bit RGB, without writing any video."""
+    if frame < 0:
+        raise DreamzoomError(f"frame {frame} is negative", key="--frame")
+    count = max(frame + 1, config.frame_count)
+    for index, (image, _) in enumerate(frames(prepare(config), count)):
+        if index == frame:
+            return to_uint8(image)
+    raise AssertionError("unreachable: the stream yields every frame")
+
+
+def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.ndarray]]:
+    """Frame 0 of ``config`` dreamed with each cell's single objective term instead of its own.
+    Every cell's layer (and channel) is checked before the first is dreamed."""
+    model = models.load(config.model)
+    for _, term in cells:
+        if term.layer is not None:
+            key = "--channels" if term.channels else "--layers"
+            model.check_layer(term.layer, key=key)
+            if term.channels:
+                check_channels(model, term.layer, term.channels, key)
+    return [(label, preview(with_objectives(config, [term]), 0)) for label, term in cells]

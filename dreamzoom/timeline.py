@@ -1,0 +1,205 @@
+"""The timeline: which frames are dreamed, the motion between them, and the state to resume from.
+
+frame 0 = dream(source); frame i = dream(motion(frame i-1)). How frames are made (:func:`frames`):
+
+- Only every ``cadence``-th frame (and the last) is dreamed; the frames between are the two dreamed
+  neighbours moved along the known motion and blended.
+- A frame is always one resample of the latest frame that dreaming changed, through the composed
+  motion since then — never a chain of per-frame resamples. With dreaming off, frame i is frame 0
+  moved once by the motion of i frames.
+- Each dreamed frame's colours are anchored to frame 0's; over the last ``loop.frames`` frames, the
+  frame is pulled toward frame 0 as the camera will see it then, so the video loops seamlessly.
+
+No I/O: frames come out as float arrays with the :class:`State` a render can resume from; the run
+(:mod:`renderer`) decides where they go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import colour, metrics, motion
+from .assemble import JITTER_STREAM, Prepared, rng
+from .backend import tf
+from .config import Config
+from .dream import Params
+
+
+@dataclass
+class State:
+    """Where a render stands after a dreamed frame: all that is needed to go on from there."""
+
+    done: int  # frames emitted so far; frame done - 1 was dreamed
+    image: np.ndarray  # the latest frame that dreaming (or anchoring) changed, full precision
+    matrix: np.ndarray  # the motion from ``image`` to frame done - 1 (identity unless dreaming was off)
+    first: np.ndarray  # frame 0 as emitted: the colour reference and the loop's target
+    changes: list[float] = field(default_factory=list)  # between consecutive frames; loops only
+    objective: float | None = None  # the dream objective of frame done - 1 (telemetry)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The state as arrays, for a checkpoint."""
+        return {
+            "done": np.array(self.done),
+            "image": self.image,
+            "matrix": self.matrix,
+            "first": self.first,
+            "changes": np.array(self.changes, np.float64),
+        }
+
+    @staticmethod
+    def from_arrays(stored: dict[str, np.ndarray]) -> State:
+        return State(
+            int(stored["done"]),
+            stored["image"],
+            stored["matrix"],
+            stored["first"],
+            [float(c) for c in stored["changes"]],
+        )
+
+
+def frame_params(config: Config, index: int) -> Params:
+    """How hard to dream frame ``index`` (schedules evaluated there)."""
+    dream = config.dream
+    steps = round(config.value(dream.steps, index))
+    if index == 0:
+        steps = dream.first_frame_steps if dream.first_frame_steps is not None else 3 * steps
+    return Params(
+        steps,
+        config.value(dream.step_size, index),
+        round(config.value(dream.octaves, index)),
+        config.value(dream.octave_scale, index),
+        round(config.value(dream.jitter, index)),
+    )
+
+
+def motion_into(config: Config, index: int) -> np.ndarray:
+    """The camera move from frame ``index - 1`` to frame ``index``."""
+    move = config.motion
+    pan = (config.value(move.pan[0], index), config.value(move.pan[1], index))
+    return motion.transform(
+        config.size, config.value(move.zoom, index), config.value(move.rotate, index), pan
+    )
+
+
+def dreamed_indices(count: int, cadence: int) -> list[int]:
+    """The frames that are dreamed: every ``cadence``-th, and the last, so nothing is extrapolated."""
+    return sorted(set(range(0, count, cadence)) | {count - 1})
+
+
+class Loop:
+    """The pull toward frame 0 over a loop's last frames."""
+
+    def __init__(self, config: Config, count: int) -> None:
+        self.config, self.count = config, count
+        self.length = config.loop.frames if config.loop else 0
+
+    def strength(self, index: int) -> float:
+        """0 before the loop's last frames, rising smoothly to 1 at the final frame."""
+        start = self.count - self.length
+        if not self.length or index < start:
+            return 0.0
+        x = (index - start + 1) / self.length
+        return x * x * (3 - 2 * x)
+
+    def apply(self, frame: np.ndarray, index: int, first: np.ndarray) -> np.ndarray:
+        """Pull ``frame`` toward frame 0 as seen from frame ``index`` (where frame 0's content reaches)."""
+        strength = self.strength(index)
+        if strength == 0.0:
+            return frame
+        # Frame `count` is frame 0 again: undo the moves from here to there.
+        ahead = motion.compose(*(motion_into(self.config, t) for t in range(index + 1, self.count + 1)))
+        back = np.linalg.inv(ahead)
+        target = motion.apply(first, back)
+        # Soft edges while the pull is partial; exact at the end, where the edge meets the border.
+        reach = motion.coverage(back, self.config.size, feather=4.0 * (1.0 - strength))
+        return motion.pull_toward(frame, target, strength * reach)
+
+
+Frames = Iterator[tuple[np.ndarray, "State | None"]]
+
+
+def frames(prepared: Prepared, count: int, state: State | None = None) -> Frames:
+    """Frames ``state.done`` … ``count - 1`` (all of them without a state), each with the state
+    after it where a render can resume from there (after dreamed frames), else ``None``."""
+    tf.config.experimental.enable_op_determinism()  # the same config and seed give the same frames
+    stream = _Stream(prepared, count)
+    if state is None:
+        state = stream.first()
+        yield state.image, state
+    yield from stream.after(state)
+
+
+class _Stream:
+    """The frames of one render after a given state: dreamed frames and the in-betweens."""
+
+    def __init__(self, prepared: Prepared, count: int) -> None:
+        self.prepared, self.config, self.count = prepared, prepared.config, count
+        self.loop = Loop(prepared.config, count)
+        self.reference: colour.Stats | None = None  # frame 0's colour statistics
+        self.emitted: np.ndarray | None = None  # the last frame emitted: loops measure each cut
+
+    def first(self) -> State:
+        """Frame 0: the source, dreamed."""
+        first, _, value = self._dream(self.prepared.first, 0, None)
+        return State(1, first, motion.IDENTITY, first, objective=value)
+
+    def after(self, state: State) -> Frames:
+        """Every frame after ``state``, cadence keyframe by keyframe."""
+        self.reference = colour.stats(state.first)
+        if self.config.loop is not None:
+            identity = np.array_equal(state.matrix, motion.IDENTITY)
+            self.emitted = state.image if identity else motion.apply(state.image, state.matrix)
+        for target in dreamed_indices(self.count, self.config.cadence):
+            if target >= state.done:
+                state = yield from self._up_to(state, target)
+
+    def _up_to(self, state: State, target: int) -> Generator[tuple[np.ndarray, State | None], None, State]:
+        """The frames after ``state`` up to the dreamed frame ``target``; returns the state there."""
+        previous = state.done - 1
+        moves = [motion_into(self.config, t) for t in range(previous + 1, target + 1)]
+        arriving = motion.compose(*moves) @ state.matrix
+        dreamed, changed, value = self._dream(motion.apply(state.image, arriving), target, state.first)
+        image, matrix = (dreamed, motion.IDENTITY) if changed else (state.image, arriving)
+        changes = list(state.changes)
+        for index in range(previous + 1, target):
+            to_here = motion.compose(*moves[: index - previous]) @ state.matrix
+            from_after = np.linalg.inv(motion.compose(*moves[index - previous :])) @ matrix
+            weight = (index - previous) / (target - previous)
+            between = motion.between(state.image, to_here, image, from_after, weight)
+            between = self.loop.apply(between, index, state.first)
+            self._measure_cut(changes, between)
+            yield between, None
+        # `dreamed` is, when nothing changed it, the single resample of `image` through `matrix`.
+        self._measure_cut(changes, dreamed)
+        after = State(target + 1, image, matrix, state.first, changes, objective=value)
+        yield dreamed, after
+        return after
+
+    def _measure_cut(self, changes: list[float], frame: np.ndarray) -> None:
+        """Loops only: the change from the last emitted frame to ``frame``, for the seam figure."""
+        if self.emitted is not None:
+            changes.append(metrics.change(frame, self.emitted))
+            self.emitted = frame
+
+    def _dream(
+        self, frame: np.ndarray, index: int, first: np.ndarray | None
+    ) -> tuple[np.ndarray, bool, float | None]:
+        """Dream, anchor colours to ``first`` and pull toward it at the loop's end; report whether
+        the frame changed and the dream's objective."""
+        config, params = self.config, frame_params(self.config, index)
+        changed, value = False, None
+        if params.steps > 0:
+            for spec, variable in self.prepared.weights:
+                variable.assign(config.value(spec, index))
+            frame, value = self.prepared.dreamer.dream(frame, params, rng(config.seed, JITTER_STREAM, index))
+            changed = True
+        strength = config.value(config.colour.strength, index)
+        if first is not None and strength > 0:
+            assert self.reference is not None
+            frame, changed = colour.anchor(frame, self.reference, strength), True
+        if first is not None and self.loop.strength(index) > 0:
+            frame, changed = self.loop.apply(frame, index, first), True
+        return frame, changed, value

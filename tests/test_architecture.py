@@ -1,0 +1,87 @@
+"""The house: data flows one way (config → assemble → timeline → run → sinks), and lower rooms never
+import higher ones — `dream` knows nothing of files or videos, `sinks` nothing of TensorFlow,
+`config` nothing of either. Read from the source with ``ast``, lazy imports inside functions too."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from .conftest import ROOT
+
+PACKAGE = ROOT / "dreamzoom"
+
+#: Every room, lowest first. A room may import rooms of its own level or below, never above.
+LEVELS: list[set[str]] = [
+    {"errors", "backend", "data", "weights"},
+    {"schedule", "presets", "classes", "files"},
+    {"config"},
+    {"colour", "motion", "ffmpeg"},
+    {"metrics", "source", "sheet"},
+    {"models", "objectives", "prior"},
+    {"dream"},
+    {"sinks", "checkpoint", "provenance"},
+    {"assemble"},
+    {"timeline"},
+    {"preview", "renderer"},
+    {"batch"},
+    {"cluster"},
+    {"cli"},
+    {"__init__", "__main__"},
+]
+LEVEL = {room: level for level, rooms in enumerate(LEVELS) for room in rooms}
+#: Rooms that must never load TensorFlow, directly or through what they import (a config can be
+#: checked, and frames written, without it).
+NO_TENSORFLOW = {"config", "schedule", "presets", "files", "ffmpeg", "sinks", "checkpoint"}
+
+
+def room_of(path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def rooms_imported(path) -> set[str]:
+    """The package's rooms that ``path`` imports (``from . import x``, ``from .x import``, absolute)."""
+    found: set[str] = set()
+    inside_package = path.parent != PACKAGE  # a module of a sub-package (config/_schema.py)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 0 and module.startswith("dreamzoom"):
+                parts = module.split(".")[1:]
+            elif node.level == (2 if inside_package else 1):
+                parts = module.split(".") if module else []
+            else:
+                continue  # within the sub-package itself
+            found |= {parts[0]} if parts and parts[0] else {alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("dreamzoom.")}
+    return found
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_room_has_a_level():
+    assert {room_of(path) for path in MODULES} <= set(LEVEL), "add new rooms to LEVELS"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_lower_rooms_never_import_higher_ones(path):
+    room = room_of(path)
+    higher = {other for other in rooms_imported(path) - {room} if LEVEL.get(other, -1) > LEVEL[room]}
+    assert not higher, f"{room} (level {LEVEL[room]}) imports higher rooms: {sorted(higher)}"
+
+
+def test_rooms_below_the_network_never_load_tensorflow():
+    imports: dict[str, set[str]] = {}
+    for path in MODULES:
+        imports.setdefault(room_of(path), set()).update(rooms_imported(path) - {room_of(path)})
+    for room in sorted(NO_TENSORFLOW):
+        reached, todo = set(), [room]
+        while todo:
+            for other in imports.get(todo.pop(), set()) - reached:
+                reached.add(other)
+                todo.append(other)
+        assert "backend" not in reached, f"{room} reaches TensorFlow through {sorted(reached)}"

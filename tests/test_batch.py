@@ -1,0 +1,63 @@
+"""Batches: each config in turn, going on after a failure, skipping finished videos, resuming
+interrupted ones, with a summary and an exit code."""
+
+from __future__ import annotations
+
+import yaml
+
+from dreamzoom import batch
+from dreamzoom.cli import main
+
+from .conftest import checkpointed, dreamzoom_command, kill_at_checkpoint, write_config
+
+
+def test_batch_goes_on_after_a_failure_and_summarises(tmp_path, capsys):
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    good = checkpointed(frames=2, output__path=str(tmp_path / "good.mp4"))
+    (folder / "a_good.yaml").write_text(yaml.safe_dump(good))
+    (folder / "b_bad.yaml").write_text("dream: {stpes: 3}\n")
+    (folder / "c_good.yaml").write_text(
+        yaml.safe_dump({**good, "output": {**good["output"], "path": str(tmp_path / "other.mp4")}})
+    )
+    outcomes = batch.run_batch([folder], progress=False, notify=lambda line: None)
+    assert [o.status for o in outcomes] == ["done", "failed", "done"]
+    assert "unknown key 'dream.stpes'" in outcomes[1].detail
+    assert batch.exit_code(outcomes) == 3
+    again = batch.run_batch([folder / "a_good.yaml"], progress=False, notify=lambda line: None)
+    assert again[0].status == "skipped" and batch.exit_code(again) == 0
+    summary = batch.table(outcomes)
+    assert "2 of 3 succeeded" in summary and "b_bad.yaml" in summary
+
+    assert main(["batch", str(folder), "-q"]) == 3
+    out = capsys.readouterr().out
+    assert "skipped" in out and "failed" in out
+
+
+def test_two_configs_of_a_batch_may_not_share_a_video(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.yaml").write_text(yaml.safe_dump(checkpointed(frames=2)))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x.mp4").write_bytes(b"finished earlier")  # so a/x.yaml is skipped, not rendered
+    outcomes = batch.run_batch(
+        [tmp_path / "a" / "x.yaml", tmp_path / "b" / "x.yaml"],
+        output_dir=tmp_path / "out",
+        progress=False,
+        notify=lambda line: None,
+    )
+    assert [o.status for o in outcomes] == ["skipped", "failed"]
+    assert outcomes[1].detail == (
+        f"output.path: {tmp_path.resolve() / 'out' / 'x.mp4'} is also the video of "
+        f"{tmp_path / 'a' / 'x.yaml'}: give each its own"
+    )
+    assert (tmp_path / "out" / "x.mp4").read_bytes() == b"finished earlier"
+
+
+def test_batch_resumes_an_interrupted_render(tmp_path, reference):
+    write_config(tmp_path)
+    kill_at_checkpoint(tmp_path)
+    result = dreamzoom_command("batch", "clip.yaml", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "resumed" in result.stdout
+    assert (tmp_path / "out" / "clip.mp4").read_bytes() == reference[0]

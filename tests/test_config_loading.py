@@ -1,0 +1,152 @@
+"""Loading configs: YAML files read safely, `--set` and DREAMZOOM_SET overrides, lengths, resolved configs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dreamzoom import config, load_config
+from dreamzoom.errors import DreamzoomError
+
+from .conftest import ROOT
+from .test_config import error_of
+
+
+@pytest.mark.parametrize(
+    ("written", "override", "frames"),
+    [
+        ({"seconds": 4}, ("frames", 60), 60),
+        ({"frames": 10}, ("seconds", 2), 48),
+        ({"frames": 10, "output": {"fps": 12}}, ("seconds", 2.5), 30),
+        ({}, ("frames", 7), 7),
+    ],
+)
+def test_a_length_override_replaces_the_length_the_config_gives(written, override, frames):
+    settings = config.load(written, [override])
+    assert settings.frame_count == frames
+    assert (settings.frames, settings.seconds) == (
+        (override[1], None) if override[0] == "frames" else (None, override[1])
+    )
+
+
+def test_of_several_length_overrides_the_last_wins_and_the_api_takes_them_too(tmp_path):
+    assert config.load({"seconds": 4}, [("frames", 9), ("seconds", 1)]).frame_count == 24
+    file = tmp_path / "long.yaml"
+    file.write_text("seconds: 30\n")
+    assert load_config(file, frames=48).frame_count == 48
+    assert load_config(ROOT / "configs" / "default.yaml", frames=48).frame_count == 48
+    assert "give one, not both" in error_of({"frames": 3, "seconds": 2}, [("motion.zoom", 1.01)])
+
+
+def test_environment_overrides_apply_to_every_config_before_the_command_line(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.ENVIRONMENT, "size=[64,64] frames=2 'motion.rotate=1 + t/10'")
+    settings = config.load({"seconds": 10, "size": [512, 512]})
+    assert settings.size == (64, 64) and settings.frame_count == 2
+    assert settings.motion.rotate == "1 + t/10"
+    assert config.load({}, [("frames", 5)]).frame_count == 5, "--set wins over the environment"
+    monkeypatch.setenv(config.ENVIRONMENT, "size")
+    assert error_of({}).startswith("DREAMZOOM_SET: --set expects KEY=VALUE")
+    monkeypatch.setenv(config.ENVIRONMENT, "frames='2")
+    assert error_of({}).startswith("DREAMZOOM_SET: cannot split")
+
+
+def test_yaml_files_are_read_safely_with_line_numbers(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("size: [64, 64]\ndream:\n  steps: 3\n   octaves: 2\n")
+    assert "line 4" in error_of(bad)
+    python_tag = tmp_path / "tag.yaml"
+    python_tag.write_text("seed: !!python/object/apply:os.system ['true']\n")
+    assert "invalid YAML" in error_of(python_tag)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- 1\n- 2\n")
+    assert "must be a mapping" in error_of(listing)
+    assert "config file not found" in error_of(tmp_path / "absent.yaml")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    assert config.load(empty).output.path == Path("renders/empty.mp4")
+
+
+def test_set_overrides_parse_values_as_yaml():
+    assert config.parse_set("motion.zoom=1.03") == ("motion.zoom", 1.03)
+    assert config.parse_set("size=[256, 128]") == ("size", [256, 128])
+    assert config.parse_set("output.frames_dir=null") == ("output.frames_dir", None)
+    assert config.parse_set("dream.layers={mixed4: 2}") == ("dream.layers", {"mixed4": 2})
+    with pytest.raises(DreamzoomError, match="KEY=VALUE"):
+        config.parse_set("motion.zoom")
+    settings = config.load({}, [("motion.zoom", 1.03), ("dream.layers.mixed4", 2.0), ("frames", 60)])
+    assert settings.motion.zoom == 1.03 and settings.frame_count == 60
+    assert settings.dream.layers == {"mixed3": 1.0, "mixed5": 1.5, "mixed4": 2.0}
+    assert "seed is a value, not a section" in error_of({"seed": 3}, [("seed.x", 1)])
+
+
+def test_shipped_configs_are_valid_and_use_the_bundled_weights(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        settings = config.load(path)
+        assert settings.model.weights == "bundled", path.name
+        assert settings.source.image is None or settings.source.image.is_file()
+    default = config.load(ROOT / "configs" / "default.yaml")
+    assert default.size == (512, 512) and default.frame_count == 96
+    assert set(default.dream.layers) == {"mixed3", "mixed5"}
+    assert config.load(ROOT / "configs" / "noise.yaml").source.noise is not None
+
+
+def test_load_config_keyword_overrides():
+    settings = load_config({"frames": 5}, motion__zoom=1.1, **{"dream.steps": 4})
+    assert (settings.frame_count, settings.motion.zoom, settings.dream.steps) == (5, 1.1, 4)
+
+
+def test_setting_a_layer_on_a_dream_of_objectives_adds_only_that_layer():
+    raw = {"model": {"name": "squeezenet"}, "dream": {"objectives": [{"class": "banana"}]}}
+    terms = config.load(raw, [("dream.layers.fire2", 0.5)]).dream.terms()
+    assert [(term.layer, term.weight) for term in terms] == [("fire2", 0.5), (None, 1.0)]
+    assert list(config.load({}, [("dream.layers.mixed4", 2.0)]).dream.layers) == [
+        "mixed3",
+        "mixed5",
+        "mixed4",
+    ]
+
+
+def test_a_checkpoint_fingerprint_ignores_how_the_video_path_is_spelt(tmp_path, monkeypatch):
+    from dreamzoom import checkpoint
+
+    monkeypatch.chdir(tmp_path)
+    relative = config.resolved(config.load({"output": {"path": "renders/x.mp4"}}))
+    absolute = config.resolved(config.load({"output": {"path": str(tmp_path / "renders" / "x.mp4")}}))
+    assert relative["output"]["path"] != absolute["output"]["path"]
+    assert checkpoint.fingerprint(relative) == checkpoint.fingerprint(absolute)
+    assert checkpoint.differences(relative, absolute) == []
+    steps = config.resolved(config.load({"output": {"path": "renders/x.mp4"}, "dream": {"steps": 3}}))
+    assert checkpoint.fingerprint(relative) != checkpoint.fingerprint(steps)
+
+
+def test_deep_nesting_is_refused_before_anything_recurses_through_it(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("dream:\n  layers: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert error_of(deep) == f"{deep} line 2: invalid YAML: nested more than 32 levels deep"
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("dream: &loop {layers: *loop}\n")  # an alias inside itself: endlessly deep
+    assert error_of(loop) == "dream: nested more than 32 levels deep"
+    nested: object = 1
+    for _ in range(40):
+        nested = {"a": nested}
+    assert error_of({"motion": nested}) == "motion: nested more than 32 levels deep"
+    with pytest.raises(DreamzoomError) as caught:
+        config.parse_set("motion.zoom=" + "{a: " * 40 + "1" + "}" * 40)
+    assert str(caught.value).endswith("...}}}}}}}}}}}}}}}}}}' as a value: nested more than 32 levels deep")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("frames: " + "9" * 5000, "invalid YAML: Exceeds the limit (4300 digits)"),
+        ("seed: 2024-02-30", "invalid YAML: day is out of range for month"),
+    ],
+)
+def test_values_yaml_cannot_build_are_invalid_yaml(tmp_path, text, problem):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text + "\n")
+    assert problem in error_of(path)
+    with pytest.raises(DreamzoomError, match=r"cannot read '.*' as a value"):
+        config.parse_set(text.replace(": ", "="))
