@@ -263,7 +263,8 @@ class _Run:
             else:
                 self._complete()
         self.report.io_seconds += time.perf_counter() - finishing
-        self.report.seconds = time.perf_counter() - self.started
+        if self.report.interrupted:  # a finished video's seconds are those its sidecar records
+            self.report.seconds = time.perf_counter() - self.started
         return self.report
 
     def _partial(self) -> None:

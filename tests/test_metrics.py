@@ -54,3 +54,26 @@ def test_ssim_is_one_for_equal_frames_and_falls_with_noise():
     noisy = np.clip(frame + rng.normal(0, 0.2, frame.shape), 0, 1).astype(np.float32)
     assert metrics.ssim(frame, frame) == pytest.approx(1.0)
     assert metrics.ssim(frame, noisy) < 0.9
+
+
+def test_drift_warns_when_colours_run_away_from_frame_0_and_each_kind_once():
+    grey, dark, red = flat(0.5), flat(0.1), flat((1.0, 0.0, 0.0))
+    assert metrics.drift(grey, metrics.luminance(grey), metrics.saturation(grey)) is None
+    assert metrics.drift(dark, metrics.luminance(grey), 0.0).startswith(
+        "luminance collapsing: L* 9 against 53"
+    )
+    assert metrics.drift(red, metrics.luminance(red), 10.0).startswith("saturation exploding: chroma 105")
+    watch = metrics.DriftWatch(every=8)
+    assert watch.check(0, grey, grey) is None
+    assert watch.check(7, dark, grey) is None, "only every 8th frame is measured"
+    assert watch.check(8, dark, grey).startswith("luminance collapsing")
+    assert watch.check(16, dark, grey) is None, "a run that stays drifted is reported once"
+
+
+def test_a_telemetry_row_measures_the_frame_it_names():
+    row = metrics.telemetry_row(flat(1.0), 4, True, 0.25, 1.5)
+    assert row["frame"] == 4 and row["dreamed"] is True and row["objective"] == 0.25 and row["seconds"] == 1.5
+    assert row["luminance"] == pytest.approx(100.0, abs=0.01) and row["saturation"] == pytest.approx(
+        0.0, abs=0.01
+    )
+    assert row["high_frequency"] == 0.0

@@ -11,15 +11,13 @@ import contextlib
 import os
 from collections.abc import Collection
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from pydantic import AfterValidator
 
 from ..errors import DreamzoomError
 from ._messages import SHORT
-from ._walk import Loc, Section, replaced, walk
-
-S = TypeVar("S", bound=Section)
+from ._walk import Loc, S, replaced, walk
 
 
 class _InputFile:
