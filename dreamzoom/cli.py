@@ -37,7 +37,10 @@ class _FilePath(click.Path):
         self.room = room
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        problem = config_module.path_problem(value, self.room)
+        # An empty path (an unset "$DIR") would mean the current folder, or be ignored: refuse it.
+        problem = (
+            "an empty path names no file" if value == "" else config_module.path_problem(value, self.room)
+        )
         if problem:
             self.fail(problem, param, ctx)
         return super().convert(value, param, ctx)
@@ -269,7 +272,14 @@ def layers(config_path: str | None, assignments: tuple[str, ...], show_all: bool
     model = models.load(settings.model)
     names = model.dreamable if show_all else model.blocks
     width, height = settings.size
-    shapes = model.output_shapes(names, settings.size)
+    try:
+        shapes = model.output_shapes(names, settings.size)
+    except ValueError:  # Keras: a layer's output would have no pixels at this size
+        smallest = model.min_size(names)
+        raise DreamzoomError(
+            f"{width}×{height} is too small for these layers: both sides must be at least {smallest} px",
+            key="size",
+        ) from None
     click.echo(f"{model.label}; output shapes for {width}×{height} frames (height × width × channels):")
     column = max(len(name) for name in names)
     for name, shape in zip(names, shapes, strict=True):

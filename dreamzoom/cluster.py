@@ -108,7 +108,7 @@ def _render_task(name: str, resolved: dict[str, Any], overwrite: bool, progress:
     """Runs on a worker: one render of a batch, resuming from a checkpoint if an attempt died."""
     progress.started.remote(name, os.getpid(), socket.gethostname())
     try:
-        settings = config_module.load(resolved)
+        settings = config_module.load(resolved, environment=False)  # applied by the driver
     except DreamzoomError as error:  # e.g. a photo on a path this node cannot reach
         return batch.Outcome(name, "failed", detail=f"on {socket.gethostname()}: {error}")
     return batch.render_loaded(
@@ -126,7 +126,7 @@ def _sweep_task(resolved: dict[str, Any], term: dict[str, Any]) -> Any:
 
     return preview(
         config_module.with_objectives(
-            config_module.load(resolved), [config_module.Term.model_validate(term)]
+            config_module.load(resolved, environment=False), [config_module.Term.model_validate(term)]
         ),
         0,
     )

@@ -187,6 +187,10 @@ def test_task_resources_without_ray_are_a_usage_error(config_file, capsys):
         (["validate", "{cfg}", "--set", "output.frames_dir=" + "x" * 250], "output.frames_dir: 'xxx"),
         (["validate", "{cfg}", "--set", "source.image=/"], "source.image: / is a folder, not a file"),
         (["validate", "{cfg}", "--set", "output.path=/"], "output.path: '/' is a folder: name the video"),
+        (["batch", ""], "Invalid value for 'CONFIGS...': an empty path names no file"),
+        (["render", "{cfg}", "-o", ""], "Invalid value for '-o' / '--output': an empty path names no file"),
+        (["batch", "{cfg}", "--output-dir", ""], "Invalid value for '--output-dir': an empty path"),
+        (["validate", ""], "Invalid value for 'CONFIG': an empty path names no file"),
     ],
     ids=lambda value: value[0] if isinstance(value, list) else None,
 )
@@ -305,3 +309,10 @@ def test_the_schema_accepts_the_shipped_configs_and_flags_mistakes():
     assert checker.is_valid({"dream": {"prior": "object", "layers": {"mixed4": "0:(1), 9:(2)"}}})
     assert not checker.is_valid({"dream": {"stpes": 3}})
     assert not checker.is_valid({"output": {"crf": 99}})
+
+
+@pytest.mark.parametrize("size", ["[32,32]", "[16384,32]"])
+def test_layers_at_a_size_too_small_for_them_is_one_line_naming_size(size, capsys):
+    assert main(["layers", "--set", f"size={size}", "--all"]) == 2
+    error = one_line_error(capsys)
+    assert "size: " in error and "too small for these layers: both sides must be at least 43 px" in error

@@ -150,3 +150,43 @@ def test_values_yaml_cannot_build_are_invalid_yaml(tmp_path, text, problem):
     assert problem in error_of(path)
     with pytest.raises(DreamzoomError, match=r"cannot read '.*' as a value"):
         config.parse_set(text.replace(": ", "="))
+
+
+def test_the_environment_applies_once_so_explicit_overrides_survive_a_reload(monkeypatch):
+    monkeypatch.setenv(config.ENVIRONMENT, "frames=12 size=[128,128]")
+    settings = config.load({"seconds": 2}, [("seconds", 1), ("size", [64, 64])])
+    assert (settings.frame_count, settings.size) == (24, (64, 64))
+    again = config.load(settings)  # what dreamzoom.render(config) does
+    assert (again.frame_count, again.size) == (24, (64, 64))
+    resolved = config.load(config.resolved(settings), environment=False)  # a Ray worker's reload
+    assert (resolved.frame_count, resolved.size) == (24, (64, 64))
+    raw = {"dream": {"layers": {"mixed3": 1.0}}}
+    config.load(raw, [("dream.layers.mixed4", 2.0)])
+    assert raw == {"dream": {"layers": {"mixed3": 1.0}}}, "the caller's mapping is left as it was"
+
+
+def test_a_length_override_keeps_a_conflict_written_in_the_file_and_null_removes_only_its_key(monkeypatch):
+    assert config.load({"frames": 5}, [("seconds", None)]).frame_count == 5
+    monkeypatch.setenv(config.ENVIRONMENT, "frames=12")
+    assert "give one, not both" in error_of({"frames": 3, "seconds": 1})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cadence: 0x" + "f" * 4000, "line 1: invalid YAML: a number of 4002 characters is longer than"),
+        ("seed: 1" + ":59" * 30, "a number of 91 characters is longer than any setting takes"),
+    ],
+)
+def test_integers_longer_than_any_setting_are_refused_while_reading(tmp_path, text, expected):
+    file = tmp_path / "big.yaml"
+    file.write_text(text + "\n")
+    assert expected in error_of(file)
+    with pytest.raises(DreamzoomError, match=r"^--set frames: cannot read .* a number of 5002 characters"):
+        config.parse_set("frames=0x" + "f" * 5000)
+
+
+def test_a_huge_integer_from_python_is_shown_by_its_size():
+    assert error_of({"cadence": 10**5000}).startswith(
+        "cadence: Input should be less than or equal to 32 (got an integer of about 5000 digits)"
+    )

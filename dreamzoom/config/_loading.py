@@ -6,6 +6,7 @@ Every problem leaves here as one line, a :class:`DreamzoomError` naming the key.
 
 from __future__ import annotations
 
+import copy
 import os
 import shlex
 from collections.abc import Iterable, Mapping
@@ -25,26 +26,31 @@ from ._walk import field_at
 def load(
     source: str | Path | Mapping[str, Any] | Config | None = None,
     overrides: Iterable[tuple[str, Any]] = (),
+    *,
+    environment: bool = True,
 ) -> Config:
     """Build a validated :class:`Config` from a YAML file, a mapping or a ``Config``.
 
     ``overrides`` are ``(dotted key, value)`` pairs, each replacing one key's value (``("motion.zoom",
-    1.03)``), after those of the ``DREAMZOOM_SET`` environment variable. Every problem is raised as a
-    one-line :class:`DreamzoomError` naming the key.
+    1.03)``), after those of the ``DREAMZOOM_SET`` environment variable. The environment applies
+    once: not again to a ``Config`` (loaded already), nor where ``environment`` is false (a worker
+    reloading a config its driver resolved). Every problem is raised as a one-line
+    :class:`DreamzoomError` naming the key.
     """
-    overrides = environment_overrides() + list(overrides)
+    applies = environment and not isinstance(source, Config)
+    overrides = (environment_overrides() if applies else []) + list(overrides)
     if isinstance(source, Config):
         raw: dict[str, Any] = source.model_dump(exclude_unset=True)
         base, stem = Path.cwd(), "dreamzoom"
     elif isinstance(source, Mapping):
-        raw, base, stem = dict(source), Path.cwd(), "dreamzoom"
+        raw, base, stem = copy.deepcopy(dict(source)), Path.cwd(), "dreamzoom"
     elif source is None:
         raw, base, stem = {}, Path.cwd(), "dreamzoom"
     else:
         path = Path(source)
         raw, base, stem = read_yaml(path), path.resolve().parent, path.stem
     for key, value in overrides:
-        _drop_replaced_length(raw, key)
+        _drop_replaced_length(raw, key, value)
         _set_dotted(raw, key, value)
     config = _validated(raw)
     overridden = {key for key, _ in overrides}
@@ -82,11 +88,12 @@ def environment_overrides() -> list[tuple[str, Any]]:
 _LENGTH_KEYS = ("frames", "seconds")
 
 
-def _drop_replaced_length(raw: dict[str, Any], key: str) -> None:
+def _drop_replaced_length(raw: dict[str, Any], key: str, value: Any) -> None:
     """``frames`` and ``seconds`` are two spellings of one setting: ``--set frames=60`` on a config
     that says ``seconds: 4`` means "60 frames instead", not a conflict, and of several length
-    overrides the last wins. Both written in one file stay an error (the validator reports it)."""
-    if key in _LENGTH_KEYS:
+    overrides the last wins. Both written in one file stay an error (the validator reports it), and
+    ``--set seconds=null`` only removes ``seconds``."""
+    if key in _LENGTH_KEYS and value is not None and not all(k in raw for k in _LENGTH_KEYS):
         for other in _LENGTH_KEYS:
             if other != key:
                 raw.pop(other, None)
@@ -195,11 +202,28 @@ class _Loader(yaml.SafeLoader):
         self._check_nesting(len(self.indents))
         return super().add_indent(column)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        """Integers as YAML spells them (decimal, hex, octal, base 60), refused past
+        :data:`MAX_INT_CHARACTERS`: no config value needs more, and Python cannot even print an
+        integer of 4,300 digits in a message."""
+        if len(node.value) > MAX_INT_CHARACTERS:
+            raise yaml.MarkedYAMLError(
+                problem=f"a number of {len(node.value)} characters is longer than any setting takes",
+                problem_mark=node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
     def _check_nesting(self, depth: int) -> None:
         if depth > MAX_NESTING:
             raise yaml.MarkedYAMLError(
                 problem=f"nested more than {MAX_NESTING} levels deep", problem_mark=self.get_mark()
             )
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+#: The longest integer a config file may write (seeds are the longest real ones: 20 digits).
+MAX_INT_CHARACTERS = 40
 
 
 def _safe_load(text: str) -> Any:

@@ -18,9 +18,17 @@ from pydantic_core import ErrorDetails
 from ._walk import Section, key_of, section_at
 
 
+class _Short(reprlib.Repr):
+    """A ``repr`` that stays short for any value: a YAML alias bomb, or an integer of thousands of
+    digits (which Python refuses to turn into text at all past 4,300)."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        digits = x.bit_length() * 0.30103
+        return repr(x) if digits < 30 else f"an integer of about {digits:.0f} digits"
+
+
 def _short_repr() -> reprlib.Repr:
-    """A ``repr`` that stays short for any value (a YAML alias bomb included)."""
-    short = reprlib.Repr()
+    short = _Short()
     short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 40, 40
     return short
 
