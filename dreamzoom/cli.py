@@ -37,10 +37,7 @@ class _FilePath(click.Path):
         self.room = room
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        # An empty path (an unset "$DIR") would mean the current folder, or be ignored: refuse it.
-        problem = (
-            "an empty path names no file" if value == "" else config_module.path_problem(value, self.room)
-        )
+        problem = config_module.path_problem(value, self.room)
         if problem:
             self.fail(problem, param, ctx)
         return super().convert(value, param, ctx)

@@ -52,6 +52,8 @@ def path_problem(path: str | Path, room: int = 0) -> str | None:
     ``room``: bytes dreamzoom adds to the name for its own files.
     """
     text = str(path)
+    if not text:  # an unset "$DIR": it would mean the current folder, or be ignored
+        return "an empty path names no file"
     shown = SHORT.repr(text)
     if "\x00" in text:
         return f"{shown} holds a null byte, which no file name may"
