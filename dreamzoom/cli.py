@@ -1,4 +1,4 @@
-"""The ``dreamzoom`` command: render, batch, validate, preview, sweep, layers, classes, schema.
+"""The ``dreamzoom`` command: render, batch, validate, preview, sweep, inspect, layers, classes, schema.
 
 Commands are thin: each maps its arguments onto the Python API. Every error a user can cause
 arrives here as a :class:`DreamzoomError` (or a click usage error) and leaves as one line on
@@ -152,6 +152,8 @@ def _summarise(settings: config_module.Config, report: Any) -> None:
         click.echo(
             f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)", err=True
         )
+    if report.novelty is not None:
+        click.echo(f"novelty: {report.novelty.line()}", err=True)
 
 
 _ray_options = [
@@ -385,6 +387,30 @@ def sweep(
         stills = run_sweep(settings, cells)
     path = write_png(Path(output), contact_sheet(stills, columns))
     click.echo(f"wrote {path} ({len(cells)} cells)", err=True)
+
+
+@cli.command()
+@click.argument("video", type=_FilePath(dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
+    help="Also draw a PNG: 8 stills across the video above curves of novelty, lightness, chroma, detail and the objective.",
+)
+def inspect(video: str, output: str | None) -> None:
+    """Print how much VIDEO (any video) keeps discovering, judged by an independent network."""
+    from .inspection import draw
+    from .inspection import inspect as measure
+
+    result = measure(Path(video))
+    for line in result.lines():
+        click.echo(line)
+    if output:
+        try:
+            path = draw(result, Path(output), Path(video).name)
+        except OSError as error:
+            raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None
+        click.echo(f"wrote {path}", err=True)
 
 
 @cli.command()

@@ -12,12 +12,14 @@ import contextlib
 import os
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import imageio_ffmpeg
+import numpy as np
 
 from .errors import DreamzoomError, RenderFailed
 from .files import partial_path
@@ -143,3 +145,39 @@ def _ffmetadata(text: str) -> dict[str, str]:
     if key is not None:
         values[key] = "".join(value)
     return values
+
+
+@dataclass
+class Decoded:
+    """A video being decoded: its rate, its frame count (from its duration), and every
+    ``every``-th frame as ``(index, 8-bit RGB)``."""
+
+    fps: float
+    count: int
+    every: int
+    frames: Iterator[tuple[int, np.ndarray]]
+
+
+def read_frames(video: Path, per_second: float | None = None) -> Decoded:
+    """Decode ``video`` with the bundled ffmpeg: every frame, or about ``per_second`` frames a second.
+    A file ffmpeg cannot read as a video is a one-line error naming it."""
+    if not Path(video).is_file():
+        raise DreamzoomError(f"file not found: {video}", key="VIDEO")
+    reader = imageio_ffmpeg.read_frames(str(video))
+    try:
+        meta = next(reader)
+    except (OSError, RuntimeError, StopIteration) as error:
+        message = str(error).strip().splitlines()
+        raise DreamzoomError(
+            f"cannot read {video} as a video: {message[-1] if message else 'no frames'}", key="VIDEO"
+        ) from None
+    width, height = meta["size"]
+    fps = float(meta.get("fps") or 0) or 24.0
+    every = max(1, round(fps / per_second)) if per_second else 1
+
+    def frames() -> Iterator[tuple[int, np.ndarray]]:
+        for index, data in enumerate(reader):
+            if index % every == 0:
+                yield index, np.frombuffer(data, np.uint8).reshape(height, width, 3)
+
+    return Decoded(fps, max(1, round(float(meta.get("duration") or 0) * fps)), every, frames())

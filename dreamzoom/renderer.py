@@ -24,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import config as config_module
-from . import metrics, models, provenance
+from . import metrics, models, novelty, provenance
 from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
 from .config import Config
@@ -50,6 +50,8 @@ class Report:
     #: Of ``seconds``, how long the render waited on encoding and writing (the writer thread does
     #: that work alongside the dreaming; the loop waits only when it falls behind, and at the end).
     io_seconds: float = 0.0
+    #: Finished renders: how much the run kept discovering, judged by an independent network.
+    novelty: novelty.Summary | None = None
 
 
 def _pin_precision(config: Config, checkpoint: Checkpoint) -> Config:
@@ -178,6 +180,7 @@ class _Run:
         self.index = self.segment_start = done
         self.last: np.ndarray | None = None  # the last frame emitted, for a loop's seam figure
         self.drift = metrics.DriftWatch()
+        self.novelty = novelty.Watch(self.config.output.fps, saved)
         self.clock = time.perf_counter()
 
     def render(self, progress: bool) -> Report:
@@ -230,16 +233,25 @@ class _Run:
         now = time.perf_counter()
         self.writer.write(to_uint8(frame))
         row = (frame, index, after is not None, after.objective if after else None, now - self.clock)
-        self.writer.call(lambda: self.telemetry.add(metrics.telemetry_row(*row)))
+        self.writer.call(lambda: self._measure(*row))
         first = after.first if after is not None else (self.state.first if self.state else frame)
-        warning = self.drift.check(index, frame, first)
-        if warning:
-            self.report.warnings.append(f"frame {index}: {warning}")
-            self.tell(f"warning: frame {index}: {warning}")
+        self._warn(index, self.drift.check(index, frame, first))
         self.clock, self.last = now, frame
         self.index += 1
         if after is not None:
             self._dreamed(after)
+
+    def _measure(self, frame: np.ndarray, index: int, *rest: Any) -> None:
+        """In the writer thread: the frame's telemetry row, with its novelty when it is judged."""
+        row = metrics.telemetry_row(frame, index, *rest)
+        row["novelty"] = self.novelty.see(index, frame)
+        self._warn(index, self.novelty.collapse())
+        self.telemetry.add(row)
+
+    def _warn(self, index: int, warning: str | None) -> None:
+        if warning:
+            self.report.warnings.append(f"frame {index}: {warning}")
+            self.tell(f"warning: frame {index}: {warning}")
 
     def _dreamed(self, after: State) -> None:
         """After a dreamed frame: the state to resume from, committed where a segment ends."""
@@ -248,7 +260,7 @@ class _Run:
         if done - self.segment_start < self.config.output.checkpoint_frames and done != self.total:
             return
         arrays = after.arrays()
-        self.writer.call(lambda: self.video.cut(arrays, done))
+        self.writer.call(lambda: self.video.cut({**arrays, **self.novelty.arrays()}, done))
         self.segment_start = done
         if self.verbose:
             self.writer.call(lambda: self.tell(f"checkpoint: {done}/{self.total} frames"))
@@ -291,6 +303,9 @@ class _Run:
         }
         if report.seam is not None:
             facts["loop_seam"] = round(report.seam, 4)
+        report.novelty = self.novelty.summary()
+        if report.novelty is not None:
+            facts["novelty"] = report.novelty.facts()
         atomic_json(provenance.sidecar_path(self.path), provenance.sidecar(self.stored, facts))
         os.replace(self.checkpoint.telemetry, provenance.telemetry_path(self.path))
         self.checkpoint.remove()

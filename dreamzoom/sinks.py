@@ -80,7 +80,16 @@ class FramesSink:
 class TelemetrySink:
     """Per-frame measurements as CSV rows, flushed as they come (a crash keeps what was written)."""
 
-    COLUMNS = ("frame", "dreamed", "objective", "seconds", "luminance", "saturation", "high_frequency")
+    COLUMNS = (
+        "frame",
+        "dreamed",
+        "objective",
+        "seconds",
+        "luminance",
+        "saturation",
+        "high_frequency",
+        "novelty",
+    )
 
     def __init__(self, path: Path, keep: int = 0) -> None:
         """Open ``path``, keeping only the rows of frames before ``keep`` (when resuming)."""

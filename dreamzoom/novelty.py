@@ -1,0 +1,237 @@
+"""Novelty: how much a run keeps discovering, judged by a network other than the one that dreamed.
+
+A zoom that "collapses" repaints every frame with the same motif; one that explores shows new
+things every few seconds. Both are measured here on what an independent judge sees: the bundled
+SqueezeNet (trained apart from InceptionV3, so it does not share the dream's own features). Each
+sampled frame becomes a *look*: SqueezeNet's pooled ``fire9`` features (unit length) and its top
+ImageNet class. From the looks of a run (pure functions below):
+
+- **similarity at a lag** (2 s by default): the cosine between a frame's features and those of the
+  frame 2 s earlier. Near 1: the picture has not changed in kind; the run's median is its headline.
+- **novelty**: 1 − that similarity, per frame (the telemetry column) and as the run's median.
+- **commonest class**: the share of sampled frames whose top class is the single most frequent one.
+- **motifs**: how many clearly different pictures 8 frames spread over the run show (greedy
+  clusters whose members are less than :data:`MOTIF_SIMILARITY` alike).
+- **variety**: 1 − the mean cosine between all pairs of sampled frames: how varied the whole run is.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from . import classes, config, models
+from .backend import tf
+
+#: Frames are judged at this size, whatever the video's: features then mean the same for any size.
+JUDGE_SIDE = 224
+#: Seconds back that novelty compares with.
+LAG_SECONDS = 2.0
+#: Frames this alike (cosine of judge features) or more count as the same motif.
+MOTIF_SIMILARITY = 0.8
+#: Frames of a contact sheet, spread over the run, among which motifs are counted.
+SHEET_FRAMES = 8
+#: A run whose frames 2 s apart are this alike or more, for :data:`COLLAPSE_SECONDS`, has collapsed.
+COLLAPSE_SIMILARITY = 0.9
+COLLAPSE_SECONDS = 4.0
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the judge sees in one frame: unit-length pooled features and the top class."""
+
+    features: np.ndarray
+    label: int
+
+
+class Judge:
+    """The bundled SqueezeNet in float32 (the same answer on every machine), built once."""
+
+    def __init__(self) -> None:
+        model = models.load(config.Model(name="squeezenet", weights="bundled", precision="float32"))
+        network = model.network
+        assert model.class_layer is not None
+        outputs = [network.get_layer("fire9_concat").output, network.get_layer(model.class_layer).output]
+        extractor = models.keras.Model(network.inputs, outputs)
+        mode = model.preprocess_mode
+        spec = tf.TensorSpec([None, JUDGE_SIDE, JUDGE_SIDE, 3], tf.float32)
+
+        @tf.function(input_signature=[spec], autograph=False)
+        def judge(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            features, scores = extractor(models.preprocess(images, mode), training=False)
+            pooled = tf.reduce_mean(tf.cast(features, tf.float32), axis=(1, 2))
+            return tf.math.l2_normalize(pooled, axis=-1), tf.argmax(scores, axis=-1)
+
+        self._judge = judge
+
+    def look(self, frames: list[np.ndarray]) -> list[Look]:
+        """Looks at frames (float in [0, 1] or uint8, any size), in one batch."""
+        batch = np.stack([_judge_size(frame) for frame in frames])
+        features, labels = self._judge(tf.constant(batch))
+        return [Look(f, int(k)) for f, k in zip(features.numpy(), labels.numpy(), strict=True)]
+
+
+def _judge_size(frame: np.ndarray) -> np.ndarray:
+    """A frame as float RGB in [0, 1] at the judge's size (area-averaged when shrinking)."""
+    image = frame.astype(np.float32) / 255.0 if frame.dtype == np.uint8 else frame.astype(np.float32)
+    interpolation = cv2.INTER_AREA if min(image.shape[:2]) > JUDGE_SIDE else cv2.INTER_CUBIC
+    return cv2.resize(image, (JUDGE_SIDE, JUDGE_SIDE), interpolation=interpolation)
+
+
+def similarity(a: Look, b: Look) -> float:
+    """Cosine between two looks' features: 1 for the same picture, lower the more they differ."""
+    return float(np.dot(a.features, b.features))
+
+
+def lagged_similarities(looks: list[Look], lag: int) -> list[float]:
+    """Each look's similarity with the one ``lag`` samples earlier (none for the first ``lag``)."""
+    return [similarity(looks[i], looks[i - lag]) for i in range(lag, len(looks))]
+
+
+def motifs(looks: list[Look], threshold: float = MOTIF_SIMILARITY) -> int:
+    """Greedy clusters: each look joins the first earlier motif it is ``threshold`` alike, else
+    starts a new one."""
+    centres: list[Look] = []
+    for look in looks:
+        if all(similarity(look, centre) < threshold for centre in centres):
+            centres.append(look)
+    return len(centres)
+
+
+def spread(looks: list[Look], count: int = SHEET_FRAMES) -> list[int]:
+    """Indices of ``count`` looks spread evenly from the first to the last (fewer if fewer exist)."""
+    if len(looks) <= count:
+        return list(range(len(looks)))
+    return [round(i * (len(looks) - 1) / (count - 1)) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A run's novelty figures (see the module's docstring)."""
+
+    samples: int
+    similarity: float | None  # median similarity of looks LAG_SECONDS apart (None: run too short)
+    commonest_class: str
+    commonest_share: float
+    motifs: int
+    variety: float
+
+    def facts(self) -> dict[str, object]:
+        """The figures as a sidecar records them."""
+        rounded = None if self.similarity is None else round(self.similarity, 4)
+        return {
+            "judge": "squeezenet",
+            "samples": self.samples,
+            "similarity_2s": rounded,
+            "novelty_2s": None if rounded is None else round(1 - rounded, 4),
+            "commonest_class": self.commonest_class,
+            "commonest_share": round(self.commonest_share, 4),
+            "motifs": self.motifs,
+            "variety": round(self.variety, 4),
+        }
+
+    def line(self) -> str:
+        """The headline figures on one line."""
+        alike = (
+            "" if self.similarity is None else f"frames {LAG_SECONDS:g} s apart {self.similarity:.0%} alike, "
+        )
+        return (
+            f"{alike}commonest class {self.commonest_class} in {self.commonest_share:.0%}, "
+            f"{self.motifs} motifs in {SHEET_FRAMES} frames"
+        )
+
+    def lines(self) -> list[str]:
+        """The figures for people, one per line."""
+        alike = "n/a (shorter than 2 s)" if self.similarity is None else f"{self.similarity:.0%}"
+        return [
+            f"frames {LAG_SECONDS:g} s apart alike: {alike} (median; lower means more novelty)",
+            f"commonest class: {self.commonest_class}, {self.commonest_share:.0%} of {self.samples} sampled frames",
+            f"motifs among {SHEET_FRAMES} frames across the run: {self.motifs}",
+            f"variety over the whole run: {self.variety:.2f} (0: one picture throughout)",
+        ]
+
+
+def summarise(looks: list[Look], per_second: float) -> Summary:
+    """The figures of a run from its looks, sampled ``per_second`` times a second."""
+    if not looks:
+        raise ValueError("no frames to summarise")
+    lag = round(LAG_SECONDS * per_second)
+    lagged = lagged_similarities(looks, lag) if lag >= 1 else []
+    label, count = Counter(look.label for look in looks).most_common(1)[0]
+    matrix = np.stack([look.features for look in looks])
+    pairs = matrix @ matrix.T
+    n = len(looks)
+    mean_pair = float((pairs.sum() - np.trace(pairs)) / (n * (n - 1))) if n > 1 else 1.0
+    return Summary(
+        samples=n,
+        similarity=float(np.median(lagged)) if lagged else None,
+        commonest_class=classes.name(label),
+        commonest_share=count / n,
+        motifs=motifs([looks[i] for i in spread(looks)]),
+        variety=1.0 - mean_pair,
+    )
+
+
+#: Frames judged per second of video: enough for 2-second lags, cheap beside any dream step.
+SAMPLES_PER_SECOND = 4
+
+
+@functools.cache
+def judge() -> Judge:
+    """The process's one judge (built on first use: about a second)."""
+    return Judge()
+
+
+class Watch:
+    """Novelty during a render: judges every few frames as they are written, gives each judged
+    frame's novelty for the telemetry, warns once when the run collapses, and sums up at the end.
+    Its looks travel with the checkpoint (:meth:`arrays`), so a resumed run is summed up whole."""
+
+    def __init__(self, fps: float, saved: Mapping[str, np.ndarray] | None = None) -> None:
+        self.every = max(1, round(fps / SAMPLES_PER_SECOND))
+        self.per_second = fps / self.every
+        self.lag = max(1, round(LAG_SECONDS * self.per_second))
+        self.span = max(1, round(COLLAPSE_SECONDS * self.per_second))
+        self.looks: list[Look] = []
+        self.collapsed = False
+        if saved is not None and "novelty_labels" in saved:
+            features, labels = saved["novelty_features"], saved["novelty_labels"]
+            self.looks = [Look(f, int(k)) for f, k in zip(features, labels, strict=True)]
+
+    def see(self, index: int, frame: np.ndarray) -> float | None:
+        """Judge frame ``index`` if it is sampled; its novelty against 2 s before, if there was one."""
+        if index % self.every:
+            return None
+        self.looks.append(judge().look([frame])[0])
+        if len(self.looks) <= self.lag:
+            return None
+        return 1.0 - similarity(self.looks[-1], self.looks[-1 - self.lag])
+
+    def collapse(self) -> str | None:
+        """A warning, once, when frames 2 s apart have all been alike for the last few seconds."""
+        if self.collapsed or len(self.looks) < self.lag + self.span:
+            return None
+        recent = lagged_similarities(self.looks[-(self.lag + self.span) :], self.lag)
+        if min(recent) < COLLAPSE_SIMILARITY:
+            return None
+        self.collapsed = True
+        return (
+            f"collapsing into one motif: frames {LAG_SECONDS:g} s apart have been at least "
+            f"{COLLAPSE_SIMILARITY:.0%} alike for {COLLAPSE_SECONDS:g} s (try dream.explore)"
+        )
+
+    def summary(self) -> Summary | None:
+        return summarise(self.looks, self.per_second) if self.looks else None
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The looks so far, for a checkpoint."""
+        features = np.stack([look.features for look in self.looks]) if self.looks else np.zeros((0, 512))
+        return {
+            "novelty_features": features.astype(np.float32),
+            "novelty_labels": np.array([look.label for look in self.looks], np.int64),
+        }

@@ -1,0 +1,113 @@
+"""Novelty: the independent judge ranks a collapsed sequence below a varied one, the watch warns on
+a collapsed run and carries its looks through a checkpoint, and a render's sidecar and telemetry
+hold the figures."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from dreamzoom import config, novelty, source
+from dreamzoom.motion import resize
+from dreamzoom.renderer import run
+
+from .conftest import SHARED, small_config
+
+FPS = 8  # judged 4 times a second: every other frame
+
+
+def photo(name: str, side: int = 128) -> np.ndarray:
+    return source.fit(source.read_image(SHARED / "photos" / name), (side, side), "cover")
+
+
+def zooming(frame: np.ndarray, count: int, rate: float = 1.01) -> list[np.ndarray]:
+    """``frame`` zoomed a little more each frame: one picture throughout (a collapsed run)."""
+    side = frame.shape[0]
+    result = []
+    for index in range(count):
+        crop = round(side / rate**index / 2) * 2
+        edge = (side - crop) // 2
+        result.append(resize(frame[edge : edge + crop, edge : edge + crop], side, side))
+    return result
+
+
+def touring(names: list[str], seconds_each: float, fps: int = FPS) -> list[np.ndarray]:
+    """Different photos in turn, each zooming for ``seconds_each``: a run that keeps changing."""
+    return [frame for name in names for frame in zooming(photo(name), round(seconds_each * fps))]
+
+
+PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg"]
+
+
+def looks_of(frames: list[np.ndarray], fps: int = FPS) -> tuple[list[novelty.Look], float]:
+    every = max(1, round(fps / novelty.SAMPLES_PER_SECOND))
+    return novelty.judge().look(frames[::every]), fps / every
+
+
+def test_a_collapsed_sequence_ranks_below_a_varied_one():
+    collapsed = novelty.summarise(*looks_of(zooming(photo("chelsea.png"), 12 * FPS, rate=1.003)))
+    varied = novelty.summarise(*looks_of(touring(PHOTOS * 2, 1.5)))
+    assert collapsed.similarity is not None and varied.similarity is not None
+    assert collapsed.similarity > 0.9 > varied.similarity + 0.2, (collapsed, varied)
+    assert collapsed.commonest_share > 0.9 and varied.commonest_share < 0.5
+    assert collapsed.motifs == 1 and varied.motifs >= 4
+    assert collapsed.variety < 0.1 < varied.variety
+
+
+def test_looks_are_unit_features_and_the_judge_sees_a_cat():
+    (look,) = novelty.judge().look([photo("chelsea.png", 224)])
+    assert np.linalg.norm(look.features) == pytest.approx(1.0, abs=1e-5)
+    assert "cat" in novelty.summarise([look], 4).commonest_class  # ImageNet's tabby/tiger/Egyptian cat
+
+
+def test_motifs_counts_greedy_clusters():
+    a, b = np.eye(3)[0], np.eye(3)[1]
+    looks = [novelty.Look(v, 0) for v in (a, a, b, (a + 0.05 * b) / np.linalg.norm(a + 0.05 * b))]
+    assert novelty.motifs(looks) == 2
+    assert novelty.spread(looks * 10) == [0, 6, 11, 17, 22, 28, 33, 39]
+
+
+def test_the_watch_warns_once_on_a_collapsed_run_and_not_on_a_varied_one():
+    for frames, collapses in (
+        (zooming(photo("coffee.png"), 10 * FPS, rate=1.003), True),
+        (touring(PHOTOS * 2, 1.25), False),
+    ):
+        watch = novelty.Watch(FPS)
+        warnings = []
+        for index, frame in enumerate(frames):
+            watch.see(index, frame)
+            warnings += [warning for warning in [watch.collapse()] if warning]
+        assert len(warnings) == (1 if collapses else 0), warnings
+    assert "collapsing into one motif" in warnings[0] if collapses else True
+
+
+def test_the_watch_resumes_from_its_arrays():
+    frames = touring(PHOTOS, 1.0)
+    whole = novelty.Watch(FPS)
+    for index, frame in enumerate(frames):
+        whole.see(index, frame)
+    first = novelty.Watch(FPS)
+    for index, frame in enumerate(frames[:12]):
+        first.see(index, frame)
+    resumed = novelty.Watch(FPS, first.arrays())
+    novelties = [resumed.see(index, frame) for index, frame in enumerate(frames) if index >= 12]
+    assert resumed.summary() == whole.summary()
+    assert any(value is not None and value > 0.3 for value in novelties), "changing photos are novel"
+
+
+def test_a_render_records_novelty_in_its_telemetry_and_sidecar_and_warns_when_it_collapses(tmp_path):
+    # Not dreamed and not moving: every frame is frame 0, the most collapsed run there is.
+    raw = small_config(tmp_path, frames=8 * FPS, output__fps=FPS, motion__zoom=1.0, dream__steps=0)
+    report = run(config.load(raw), progress=False)
+    facts = json.loads((tmp_path / "out.json").read_text())["run"]["novelty"]
+    assert facts["judge"] == "squeezenet" and facts["samples"] == 4 * 8
+    assert facts["similarity_2s"] > 0.99 and facts["commonest_share"] == 1.0 and facts["motifs"] == 1
+    assert any("collapsing into one motif" in warning for warning in report.warnings), report.warnings
+    with (tmp_path / "out.frames.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    judged = [float(row["novelty"]) for row in rows if row["novelty"]]
+    assert len(judged) == 4 * 8 - 8, "every other frame after the first 2 s"
+    assert max(judged) < 0.01
