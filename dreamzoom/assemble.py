@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import classes, models, objectives, source
+from . import classes, explore, models, objectives, source
 from .backend import tf
 from .config import Config, Term, plain
 from .dream import Dreamer
@@ -38,17 +38,38 @@ class Prepared:
     first: np.ndarray
     #: Objective weights that change over time, and the variables the compiled step reads them from.
     weights: list[tuple[Any, tf.Variable]] = field(default_factory=list)
+    #: The exploration's path and the channel weights it sets, if the config explores.
+    exploration: Exploration | None = None
+
+    def set_frame(self, index: int) -> None:
+        """Point the compiled step's variables at frame ``index``: scheduled weights, the path."""
+        for spec, variable in self.weights:
+            variable.assign(self.config.value(spec, index))
+        if self.exploration is not None:
+            self.exploration.assign(index)
+
+
+@dataclass
+class Exploration:
+    """A seeded :class:`explore.Path` and the per-layer channel weights the objective reads."""
+
+    path: explore.Path
+    variables: dict[str, tf.Variable]
+
+    def assign(self, frame: int) -> None:
+        for layer, weights in self.path.weights(frame).items():
+            self.variables[layer].assign(weights)
 
 
 def prepare(config: Config) -> Prepared:
     """Load and check everything a render needs, writing nothing."""
     model = models.load(config.model)
-    objective, weights = build_objective(config, model)
+    objective, weights, exploration = build_objective(config, model)
     has_class = any(term.kind == "class" for term in config.dream.terms())
     dreamer = Dreamer(model, objective, config.dream.prior.settings(has_class), config.dream.tile_size)
     _check_sizes(config, dreamer, objective.layers)
     first = source.load(config.source, config.size, rng(config.seed, SOURCE_STREAM))
-    return Prepared(config, dreamer, first, weights)
+    return Prepared(config, dreamer, first, weights, exploration)
 
 
 def _check_sizes(config: Config, dreamer: Dreamer, layers: tuple[str, ...]) -> None:
@@ -77,23 +98,55 @@ def term_key(config: Config, index: int, term: Term) -> str:
 
 def build_objective(
     config: Config, model: models.DreamModel
-) -> tuple[objectives.Objective, list[tuple[Any, tf.Variable]]]:
-    """The config's objective terms, each checked against the model, summed with their weights.
+) -> tuple[objectives.Objective, list[tuple[Any, tf.Variable]], Exploration | None]:
+    """The config's objective terms, each checked against the model, summed with their weights,
+    and the exploration's term if the config explores.
 
     A weight that changes over time becomes a variable the compiled step reads, so that scheduling
     it never re-traces; the variables come back with their schedules.
     """
-    parts, scheduled = [], []
+    parts: list[objectives.Objective] = []
+    scheduled: list[tuple[Any, tf.Variable]] = []
     for index, term in enumerate(config.dream.terms()):
         part = _term_objective(config, model, term, term_key(config, index, term))
-        weight: float | tf.Variable
-        if parse_schedule(plain(term.weight)).constant is not None:
-            weight = config.value(term.weight, 0)
-        else:
-            weight = tf.Variable(config.value(term.weight, 0), dtype=tf.float32, trainable=False)
-            scheduled.append((term.weight, weight))
-        parts.append(weight * part)
-    return objectives.total(parts), scheduled
+        parts.append(_weighted(config, term.weight, part, scheduled))
+    exploration = None
+    if config.dream.explore is not None:
+        exploration = _exploration(config, model)
+        terms = [objectives.weighted_channels(name, v) for name, v in exploration.variables.items()]
+        parts.append(_weighted(config, config.dream.explore.weight, objectives.total(terms), scheduled))
+    return objectives.total(parts), scheduled, exploration
+
+
+def _weighted(
+    config: Config, spec: Any, part: objectives.Objective, scheduled: list[tuple[Any, tf.Variable]]
+) -> objectives.Objective:
+    """``part`` times its weight: a constant, or a variable (added to ``scheduled``) if it changes."""
+    weight: float | tf.Variable
+    if parse_schedule(plain(spec)).constant is not None:
+        weight = config.value(spec, 0)
+    else:
+        weight = tf.Variable(config.value(spec, 0), dtype=tf.float32, trainable=False)
+        scheduled.append((spec, weight))
+    return weight * part
+
+
+def _exploration(config: Config, model: models.DreamModel) -> Exploration:
+    """The checked path of ``dream.explore`` and a weight variable for each of its layers."""
+    spec = config.dream.explore
+    assert spec is not None
+    depths = {}
+    for index, layer in enumerate(spec.layers):
+        model.check_layer(layer, f"dream.explore.layers.{index}")
+        depths[layer] = int(model.network.get_layer(layer).output.shape[-1])
+    loop_frames = config.frame_count if config.loop is not None else None
+    path = explore.path(
+        config.seed, depths, spec.channels, spec.seconds, spec.crossfade, config.output.fps, loop_frames
+    )
+    variables = {
+        layer: tf.Variable(np.zeros(depth, np.float32), trainable=False) for layer, depth in depths.items()
+    }
+    return Exploration(path, variables)
 
 
 def _term_objective(config: Config, model: models.DreamModel, term: Term, key: str) -> objectives.Objective:

@@ -57,6 +57,20 @@ def channel(name: str, channels: list[int]) -> Objective:
     return Objective((name,), mean_of_channels, f"{name}:{','.join(map(str, channels))}")
 
 
+def weighted_channels(name: str, weights: tf.Variable) -> Objective:
+    """Channels of a layer raised as DeepDream raises the layer (their squared activations, so what
+    already looks a little like them grows), each by its weight in ``weights`` (one per channel).
+
+    The weights are a variable the compiled step reads, so exploration can move them every frame
+    without re-tracing; with weights that sum to 1 the scale is that of :func:`layer`'s mean."""
+
+    def weighted(f: Features) -> tf.Tensor:
+        squared = tf.square(tf.cast(f[name], tf.float32))
+        return tf.reduce_sum(tf.reduce_mean(squared, axis=[0, 1, 2]) * weights)
+
+    return Objective((name,), weighted, f"{name} (explored channels)")
+
+
 def class_score(layer_name: str, index: int, label: str) -> Objective:
     """One class's score before softmax at ``layer_name`` (averaged over any spatial positions)."""
 

@@ -192,8 +192,7 @@ class _Stream:
         config, params = self.config, frame_params(self.config, index)
         changed, value = False, None
         if params.steps > 0:
-            for spec, variable in self.prepared.weights:
-                variable.assign(config.value(spec, index))
+            self.prepared.set_frame(index)
             frame, value = self.prepared.dreamer.dream(frame, params, rng(config.seed, JITTER_STREAM, index))
             changed = True
         strength = config.value(config.colour.strength, index)

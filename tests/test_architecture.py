@@ -15,16 +15,17 @@ PACKAGE = ROOT / "dreamzoom"
 #: Every room, lowest first. A room may import rooms of its own level or below, never above.
 LEVELS: list[set[str]] = [
     {"errors", "backend", "data", "weights"},
-    {"schedule", "presets", "classes", "files"},
+    {"schedule", "presets", "classes", "files", "explore"},
     {"config"},
     {"colour", "motion", "ffmpeg"},
     {"metrics", "source", "sheet"},
     {"models", "objectives", "prior"},
+    {"novelty"},
     {"dream"},
     {"sinks", "checkpoint", "provenance"},
     {"assemble"},
     {"timeline"},
-    {"preview", "renderer"},
+    {"preview", "renderer", "inspection"},
     {"batch"},
     {"cluster"},
     {"cli"},
@@ -33,7 +34,7 @@ LEVELS: list[set[str]] = [
 LEVEL = {room: level for level, rooms in enumerate(LEVELS) for room in rooms}
 #: Rooms that must never load TensorFlow, directly or through what they import (a config can be
 #: checked, and frames written, without it).
-NO_TENSORFLOW = {"config", "schedule", "presets", "files", "ffmpeg", "sinks", "checkpoint"}
+NO_TENSORFLOW = {"config", "schedule", "presets", "files", "ffmpeg", "sinks", "checkpoint", "explore"}
 
 
 def room_of(path) -> str:

@@ -257,6 +257,39 @@ def _prior_schema(schema: dict[str, Any]) -> None:
     schema["anyOf"] = [{"$ref": schema.pop("$ref")}, {"enum": presets}, {"type": "null"}, {"const": False}]
 
 
+class Explore(Section):
+    """A seeded path through what the network knows: each motif, some channels of one layer, leads
+    for a few seconds, then hands over smoothly to the next (see ``explore.py``)."""
+
+    layers: list[str] = Field(
+        default_factory=lambda: ["mixed3", "mixed4", "mixed5"],
+        min_length=1,
+        max_length=MAX_TERMS,
+        description="Layers whose channels motifs are drawn from, each equally likely; "
+        "`dreamzoom layers` lists them.",
+    )
+    channels: int = Field(
+        3,
+        ge=1,
+        le=MAX_CHANNELS,
+        description="Channels in each motif (a group: fewer is purer, more is richer).",
+    )
+    seconds: float = Field(
+        4.0, gt=0.0, le=3600.0, description="Seconds each motif leads, its hand-over to the next included."
+    )
+    crossfade: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="The part of each motif's time spent handing over to the next (smoothly).",
+    )
+    weight: Annotated[Schedulable, Bounds(0.0, 1000.0)] = Field(
+        1.0,
+        description="The motif's pull, on the scale of a layer's weight in `dream.layers` (which it is "
+        "added to). Schedulable: fade exploring in or out.",
+    )
+
+
 class Dream(Section):
     """The dream step: gradient ascent on the chosen layers, over octaves."""
 
@@ -273,6 +306,12 @@ class Dream(Section):
         max_length=MAX_TERMS,
         description="More terms, summed with `layers`: `{layer: mixed4, channels: [97, 120]}`, "
         "`{class: banana}`, `{guide: guide.jpg, layer: mixed3}`, each with an optional `weight`.",
+    )
+    explore: Explore | None = Field(
+        None,
+        description="Move the objective along a seeded path of motifs over time (see `dream.explore.*`), "
+        "so that a long zoom keeps discovering instead of settling on one motif; with it, "
+        "`layers` apply only where given.",
     )
     prior: Prior = Field(
         default_factory=Prior,
@@ -312,13 +351,13 @@ class Dream(Section):
 
     @model_validator(mode="after")
     def _some_objective(self) -> Dream:
-        if not self.terms():
-            raise ValueError("layers: give at least one layer or objective")
+        if not self.terms() and self.explore is None:
+            raise ValueError("layers: give at least one layer, objective or explore")
         return self
 
     def terms(self) -> list[Term]:
         """Every objective term: the ``layers`` shorthand (unless only ``objectives`` were given) and ``objectives``."""
-        use_layers = "layers" in self.model_fields_set or not self.objectives
+        use_layers = "layers" in self.model_fields_set or (not self.objectives and self.explore is None)
         shorthand = (
             [Term(layer=name, weight=weight) for name, weight in self.layers.items()] if use_layers else []
         )
