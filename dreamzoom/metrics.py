@@ -32,6 +32,13 @@ def high_frequency(frame: np.ndarray) -> float:
     return float(np.abs(cv2.Laplacian(np.ascontiguousarray(frame, np.float32), cv2.CV_32F)).mean())
 
 
+def colour_noise(frame: np.ndarray) -> float:
+    """Mean absolute Laplacian of the chroma planes a* and b*: rainbow speckle, as opposed to the
+    detail of lightness that :func:`high_frequency` measures."""
+    values = lab(frame)
+    return float(np.mean([np.abs(cv2.Laplacian(np.ascontiguousarray(values[..., c]), cv2.CV_32F)).mean() for c in (1, 2)]))
+
+
 def change(a: np.ndarray, b: np.ndarray) -> float:
     """Mean absolute difference between two frames, in 8-bit levels (0–255)."""
     return float(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate the README's pictures in samples/ from real renders with the shipped configs
-# (about 25 minutes on 2 CPU cores). Every picture is dreamzoom's own output.
+# (about an hour on 2 CPU cores, most of it the gallery). Every picture is dreamzoom's own output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=renders/samples
@@ -33,3 +33,6 @@ python scripts/stills.py strip "$tmp/music_frames" 0,3,6,9,12,15 samples/music_s
 dreamzoom render configs/crossfade.yaml "${tiny[@]}" -o "$tmp/crossfade.mp4" --set output.frames_dir="$tmp/crossfade_frames"
 python scripts/stills.py strip "$tmp/crossfade_frames" 0,60,120,180,239 samples/crossfade_strip.jpg --height 192
 python benchmarks/colour_drift.py --frames 300 --size 96 --chart samples/colour_drift.png
+
+# The gallery: 20 seconds of every shipped config at 256x256, 8 stills across each, with its figures.
+python benchmarks/novelty.py --seconds 20 --reference-seconds 0 --gallery samples/gallery

@@ -100,7 +100,14 @@ def test_objectives_replace_the_default_layers_unless_layers_are_given():
         ("channel", "mixed2"),
     ]
     assert [term.layer for term in config.load({}).dream.terms()] == ["mixed3", "mixed5"]
-    assert error_of({"dream": {"layers": {}}}) == "dream.layers: give at least one layer or objective"
+    assert (
+        error_of({"dream": {"layers": {}}}) == "dream.layers: give at least one layer, objective or explore"
+    )
+    explored = config.load({"dream": {"explore": {}}}).dream
+    assert explored.terms() == [], "exploring alone: the default layers are left out"
+    assert [
+        t.layer for t in config.load({"dream": {"explore": {}, "layers": {"mixed3": 0.2}}}).dream.terms()
+    ] == ["mixed3"]
 
 
 @pytest.mark.parametrize(

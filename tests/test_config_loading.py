@@ -88,7 +88,13 @@ def test_shipped_configs_are_valid_and_use_the_bundled_weights(monkeypatch):
         assert settings.source.image is None or settings.source.image.is_file()
     default = config.load(ROOT / "configs" / "default.yaml")
     assert default.size == (512, 512) and default.frame_count == 96
-    assert set(default.dream.layers) == {"mixed3", "mixed5"}
+    assert set(default.dream.layers) == {"mixed3"}
+    explorers = [
+        path.stem for path in sorted((ROOT / "configs").glob("*.yaml")) if config.load(path).dream.explore
+    ]
+    assert explorers == ["crossfade", "default", "loop", "music", "noise"], (
+        "class and guide configs keep their aim"
+    )
     assert config.load(ROOT / "configs" / "noise.yaml").source.noise is not None
 
 
@@ -194,3 +200,11 @@ def test_a_huge_integer_from_python_is_shown_by_its_size():
     assert error_of({"cadence": 10**5000}).startswith(
         "cadence: Input should be less than or equal to 32 (got an integer of about 5000 digits)"
     )
+
+
+def test_a_sweep_cell_dreams_its_term_alone(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    default = config.load(ROOT / "configs" / "default.yaml")
+    cell = config.with_objectives(default, [config.Term(layer="mixed2")])
+    assert cell.dream.explore is None and [t.layer for t in cell.dream.terms()] == ["mixed2"]
+    assert cell.motion == default.motion and cell.cadence == default.cadence

@@ -133,10 +133,11 @@ def resolved(config: Config) -> dict[str, Any]:
 
 
 def with_objectives(config: Config, terms: list[Term]) -> Config:
-    """The same config dreaming ``terms`` alone (its ``layers`` shorthand dropped)."""
+    """The same config dreaming ``terms`` alone (its ``layers`` shorthand and exploration dropped)."""
     raw = config.model_dump(by_alias=True, exclude_unset=True)
     dream = raw.setdefault("dream", {})
     dream.pop("layers", None)
+    dream.pop("explore", None)
     dream["objectives"] = [term.model_dump(by_alias=True, exclude_none=True) for term in terms]
     return _validated(raw)
 

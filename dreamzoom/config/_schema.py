@@ -229,7 +229,7 @@ class Prior(Section):
     )
     colour: bool | None = Field(
         None,
-        description="Climb in decorrelated colour (lucid's trick): muted, natural colours instead of neon ones.",
+        description="Climb in decorrelated colour (lucid's trick): natural colours instead of neon speckle. On in the `dream` preset.",
     )
 
     @model_validator(mode="before")
