@@ -36,7 +36,11 @@ def colour_noise(frame: np.ndarray) -> float:
     """Mean absolute Laplacian of the chroma planes a* and b*: rainbow speckle, as opposed to the
     detail of lightness that :func:`high_frequency` measures."""
     values = lab(frame)
-    return float(np.mean([np.abs(cv2.Laplacian(np.ascontiguousarray(values[..., c]), cv2.CV_32F)).mean() for c in (1, 2)]))
+    return float(
+        np.mean(
+            [np.abs(cv2.Laplacian(np.ascontiguousarray(values[..., c]), cv2.CV_32F)).mean() for c in (1, 2)]
+        )
+    )
 
 
 def change(a: np.ndarray, b: np.ndarray) -> float:
