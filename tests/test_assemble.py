@@ -24,8 +24,8 @@ def test_each_term_is_named_by_the_key_it_came_from():
 
 def test_constant_weights_are_numbers_and_scheduled_ones_variables_the_step_reads(bundled):
     settings = loaded(layers={"mixed3": 2.0, "mixed5": "1 + t"})
-    objective, scheduled = assemble.build_objective(settings, bundled)
-    assert objective.layers == ("mixed3", "mixed5")
+    objective, scheduled, exploration = assemble.build_objective(settings, bundled)
+    assert objective.layers == ("mixed3", "mixed5") and exploration is None
     assert [spec for spec, _ in scheduled] == ["1 + t"]
     assert float(scheduled[0][1].numpy()) == 1.0, "the variable starts at frame 0's value"
 
@@ -54,3 +54,14 @@ def test_random_streams_are_independent_and_reproducible():
         assemble.rng(7, assemble.JITTER_STREAM, 1).random(4),
         assemble.rng(7, assemble.JITTER_STREAM, 2).random(4),
     )
+
+
+def test_an_explored_objective_reads_one_weight_variable_per_layer(bundled):
+    settings = loaded(layers={"mixed3": 0.2}, explore={"layers": ["mixed4", "mixed2"], "weight": "0.5 + t"})
+    objective, scheduled, exploration = assemble.build_objective(settings, bundled)
+    assert objective.layers == ("mixed3", "mixed4", "mixed2")
+    assert {name: v.shape[0] for name, v in exploration.variables.items()} == {"mixed4": 768, "mixed2": 288}
+    assert [spec for spec, _ in scheduled] == ["0.5 + t"], "the exploration's weight is scheduled too"
+    exploration.assign(0)
+    total = sum(float(v.numpy().sum()) for v in exploration.variables.values())
+    assert total == 1.0, "frame 0: the first motif's channels share a weight of 1"

@@ -395,7 +395,7 @@ class Colour(Section):
     """Keeps long feedback runs from drifting darker and more saturated."""
 
     strength: Annotated[Schedulable, Bounds(0.0, 1.0)] = Field(
-        0.25,
+        0.5,
         description="Each dreamed frame's colour statistics (mean and spread in Lab) move this "
         "fraction of the way back to frame 0's; 0 turns anchoring off. Schedulable.",
     )
