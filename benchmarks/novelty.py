@@ -42,8 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SIZE = [256, 256]
 
 
-def render(path: Path, out: Path, seconds: float, explore: bool) -> tuple[Config, float]:
-    """Render ``path`` at 256×256 for ``seconds`` (a loop at its own length); the seconds it took."""
+def render(path: Path, out: Path, seconds: float, explore: bool, reuse: bool = False) -> tuple[Config, float]:
+    """Render ``path`` at 256×256 for ``seconds`` (a loop at its own length); the seconds it took
+    (0 where ``reuse`` finds the video made already)."""
     settings = dreamzoom.load_config(path)
     changes: dict[str, object] = {"size": SIZE, "output.path": out}
     if settings.loop is None:
@@ -51,6 +52,8 @@ def render(path: Path, out: Path, seconds: float, explore: bool) -> tuple[Config
     if not explore:
         changes["dream.explore"] = None
     settings = dreamzoom.load_config(path, **changes)
+    if reuse and out.is_file():
+        return settings, 0.0
     started = time.perf_counter()
     dreamzoom.render(settings, overwrite=True, progress=True)
     return settings, time.perf_counter() - started
@@ -65,7 +68,9 @@ def figures(settings: Config, video: Path, result: Inspection) -> dict[str, floa
         moved = motion.apply(
             frames[index - 1].astype(np.float32) / 255, timeline.motion_into(settings, index)
         )
-        inside = motion.coverage(timeline.motion_into(settings, index), settings.size, feather=0.0) > 0.99
+        inside = (
+            motion.coverage(timeline.motion_into(settings, index), settings.size, feather=0.0)[..., 0] > 0.99
+        )
         difference = np.abs(moved - frames[index].astype(np.float32) / 255)[inside]
         changes.append(float(difference.mean()) * 255)
     per_second = frames[:: max(1, round(settings.output.fps))]
@@ -108,6 +113,7 @@ def main() -> None:
     parser.add_argument("--reference-seconds", type=float, default=None, help="default: --seconds; 0: none")
     parser.add_argument("--gallery", type=Path, help="write each config's 8-still sheet here")
     parser.add_argument("--keep", type=Path, help="keep the videos in this folder")
+    parser.add_argument("--reuse", action="store_true", help="measure videos --keep holds already")
     arguments = parser.parse_args()
     folder = arguments.keep or Path(tempfile.mkdtemp(prefix="dreamzoom-novelty-"))
     report = []
@@ -120,7 +126,7 @@ def main() -> None:
             )
         for name, explore, seconds in runs:
             video = folder / f"{name.split()[0]}{'' if explore else '-plain'}.mp4"
-            settings, took = render(path, video, seconds, explore)
+            settings, took = render(path, video, seconds, explore, arguments.reuse)
             result = inspect(video)
             values = figures(settings, video, result)
             report.append(line(name, settings.frame_count / settings.output.fps, took, values))

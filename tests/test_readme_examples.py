@@ -96,6 +96,19 @@ def test_the_readme_has_examples_and_every_excused_one_is_still_there():
     assert sorted(set(NOT_RUN) - commands) == [], "NOT_RUN names examples the README no longer has"
 
 
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> Path:
+    """``renders/default.mp4`` (and its telemetry and sidecar), rendered once at the tiny size."""
+    folder = tmp_path_factory.mktemp("rendered")
+    shutil.copytree(ROOT / "configs", folder / "configs")
+    shutil.copytree(ROOT / "samples", folder / "samples")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv(config.ENVIRONMENT, TINY)
+        assert _run_dreamzoom(["render", "configs/default.yaml", "-q"]) == 0
+    return folder / "renders"
+
+
 @pytest.fixture
 def scratch(tmp_path) -> Path:
     """A fresh folder for each example (each runs as if alone) with what the examples name:
@@ -115,7 +128,9 @@ RUN = [example for example in examples() if example.text not in NOT_RUN]
 
 
 @pytest.mark.parametrize("example", RUN, ids=str)
-def test_readme_example_runs(example, scratch, monkeypatch, capsys):
+def test_readme_example_runs(example, scratch, monkeypatch, capsys, request):
+    if " inspect " in example.text:  # inspects the video the README's first render makes
+        shutil.copytree(request.getfixturevalue("rendered"), scratch / "renders")
     monkeypatch.chdir(scratch)
     monkeypatch.setenv(config.ENVIRONMENT, TINY)  # renders tiny; scripts below run as given
     if example.language == "python":
