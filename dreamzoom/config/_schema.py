@@ -275,13 +275,14 @@ class Explore(Section):
         description="Channels in each motif (a group: fewer is purer, more is richer).",
     )
     seconds: float = Field(
-        4.0, gt=0.0, le=3600.0, description="Seconds each motif leads, its hand-over to the next included."
+        3.0, gt=0.0, le=3600.0, description="Seconds each motif leads, its hand-over to the next included."
     )
     crossfade: float = Field(
-        0.5,
+        1.0,
         ge=0.0,
         le=1.0,
-        description="The part of each motif's time spent handing over to the next (smoothly).",
+        description="The part of each motif's time spent handing over to the next (smoothly); 1: always "
+        "on the move, 0: a cut.",
     )
     weight: Annotated[Schedulable, Bounds(0.0, 1000.0)] = Field(
         1.0,
