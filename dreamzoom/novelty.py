@@ -26,10 +26,12 @@ import cv2
 import numpy as np
 
 from . import classes, config, models
-from .backend import tf
+from .backend import keras, tf
 
 #: Frames are judged at this size, whatever the video's: features then mean the same for any size.
 JUDGE_SIDE = 224
+#: Length of a look's features: the channels of SqueezeNet's ``fire9_concat``.
+FEATURES = 512
 #: Seconds back that novelty compares with.
 LAG_SECONDS = 2.0
 #: Frames this alike (cosine of judge features) or more count as the same motif.
@@ -57,7 +59,7 @@ class Judge:
         network = model.network
         assert model.class_layer is not None
         outputs = [network.get_layer("fire9_concat").output, network.get_layer(model.class_layer).output]
-        extractor = models.keras.Model(network.inputs, outputs)
+        extractor = keras.Model(network.inputs, outputs)
         mode = model.preprocess_mode
         spec = tf.TensorSpec([None, JUDGE_SIDE, JUDGE_SIDE, 3], tf.float32)
 
@@ -230,7 +232,7 @@ class Watch:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The looks so far, for a checkpoint."""
-        features = np.stack([look.features for look in self.looks]) if self.looks else np.zeros((0, 512))
+        features = np.stack([look.features for look in self.looks]) if self.looks else np.zeros((0, FEATURES))
         return {
             "novelty_features": features.astype(np.float32),
             "novelty_labels": np.array([look.label for look in self.looks], np.int64),

@@ -34,5 +34,8 @@ dreamzoom render configs/crossfade.yaml "${tiny[@]}" -o "$tmp/crossfade.mp4" --s
 python scripts/stills.py strip "$tmp/crossfade_frames" 0,60,120,180,239 samples/crossfade_strip.jpg --height 192
 python benchmarks/colour_drift.py --frames 300 --size 96 --chart samples/colour_drift.png
 
-# The gallery: 20 seconds of every shipped config at 256x256, 8 stills across each, with its figures.
-python benchmarks/novelty.py --seconds 20 --reference-seconds 0 --gallery samples/gallery
+# The gallery: 8 stills across a minute of the default and 10 seconds of every other shipped config
+# (a loop at its own length), at 256x256, with the figures benchmarks/novelty.py prints.
+python benchmarks/novelty.py --configs configs/default.yaml --seconds 60 --reference-seconds 20 --gallery samples/gallery
+python benchmarks/novelty.py --configs configs/noise.yaml configs/music.yaml configs/crossfade.yaml \
+  configs/loop.yaml configs/banana.yaml configs/guide.yaml --seconds 10 --reference-seconds 0 --gallery samples/gallery
