@@ -10,6 +10,7 @@ saturation, detail and the objective over time.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,9 @@ import numpy as np
 
 from . import metrics, novelty, provenance
 from .ffmpeg import read_frames
+from .motion import resize
 from .sheet import contact_sheet
+from .sinks import to_uint8
 
 #: Judged frames are batched this many at a time.
 _BATCH = 16
@@ -38,7 +41,7 @@ class Inspection:
     objective: list[tuple[float, float]] = field(default_factory=list)  # (seconds, value): ours only
     looks: list[novelty.Look] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def summary(self) -> novelty.Summary:
         return novelty.summarise(self.looks, self.fps / self.every)
 
@@ -136,11 +139,8 @@ def draw(result: Inspection, path: Path, title: str) -> Path:
 
 def _thumbnail(frame: np.ndarray, side: int = 192) -> np.ndarray:
     """A still no larger than ``side`` pixels, for the sheet."""
-    from .motion import resize
-
     height, width = frame.shape[:2]
     scale = min(1.0, side / max(height, width))
     if scale == 1.0:
         return frame
-    small = resize(frame.astype(np.float32) / 255.0, round(width * scale), round(height * scale))
-    return np.clip(small * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return to_uint8(resize(frame.astype(np.float32) / 255.0, round(width * scale), round(height * scale)))

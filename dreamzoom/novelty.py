@@ -22,11 +22,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from . import classes, config, models
 from .backend import keras, tf
+from .motion import resize
 
 #: Frames are judged at this size, whatever the video's: features then mean the same for any size.
 JUDGE_SIDE = 224
@@ -79,10 +79,9 @@ class Judge:
 
 
 def _judge_size(frame: np.ndarray) -> np.ndarray:
-    """A frame as float RGB in [0, 1] at the judge's size (area-averaged when shrinking)."""
+    """A frame as float RGB in [0, 1] at the judge's size."""
     image = frame.astype(np.float32) / 255.0 if frame.dtype == np.uint8 else frame.astype(np.float32)
-    interpolation = cv2.INTER_AREA if min(image.shape[:2]) > JUDGE_SIDE else cv2.INTER_CUBIC
-    return cv2.resize(image, (JUDGE_SIDE, JUDGE_SIDE), interpolation=interpolation)
+    return resize(image, JUDGE_SIDE, JUDGE_SIDE)
 
 
 def similarity(a: Look, b: Look) -> float:
@@ -165,10 +164,12 @@ def summarise(looks: list[Look], per_second: float) -> Summary:
     lag = round(LAG_SECONDS * per_second)
     lagged = lagged_similarities(looks, lag) if lag >= 1 else []
     label, count = Counter(look.label for look in looks).most_common(1)[0]
-    matrix = np.stack([look.features for look in looks])
-    pairs = matrix @ matrix.T
+    # The sum of all pairs' cosines is |Σ f|² less the n self-pairs' |f|²: linear in the run's
+    # length, where the n × n matrix of an hour's looks would take the better part of a gigabyte.
+    matrix = np.stack([look.features for look in looks]).astype(np.float64)
     n = len(looks)
-    mean_pair = float((pairs.sum() - np.trace(pairs)) / (n * (n - 1))) if n > 1 else 1.0
+    total = float(np.sum(matrix.sum(axis=0) ** 2) - np.sum(matrix**2))
+    mean_pair = total / (n * (n - 1)) if n > 1 else 1.0
     return Summary(
         samples=n,
         similarity=float(np.median(lagged)) if lagged else None,

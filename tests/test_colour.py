@@ -15,7 +15,13 @@ def drift(strength: float, count: int, natural: bool = True) -> tuple[np.ndarray
     """Lightness and chroma over ``count`` frames relative to frame 0's; ``natural``: the default
     prior's decorrelated-colour climb, else the same prior climbing in plain RGB."""
     dream = {"steps": 3, "octaves": 1, "prior": {"colour": natural}}
-    frames = render_frames(size=[64, 64], frames=count, colour={"strength": strength}, dream=dream)
+    frames = render_frames(
+        size=[64, 64],
+        frames=count,
+        colour={"strength": strength},
+        dream=dream,
+        model={"precision": "float32"},
+    )
     lightness = np.array([metrics.luminance(frame) for frame in frames])
     colourfulness = np.array([metrics.saturation(frame) for frame in frames])
     return lightness / lightness[0], colourfulness / colourfulness[0]
