@@ -13,7 +13,9 @@ import os
 import sys
 from collections.abc import Iterator
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# 3: not even TensorFlow's native ERROR lines, such as the one oneDNN prints on every bfloat16 model
+# built on a CPU without AVX-512 (a render there in a video's recorded bfloat16 is still right).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # oneDNN's fused convolutions are not on by default on every CPU (AMD's, for one); they were about
 # 10 % faster per dream step on the 2-core AMD EPYC this project is developed on (benchmarks/run.py).
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")

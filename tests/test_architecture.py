@@ -86,3 +86,17 @@ def test_rooms_below_the_network_never_load_tensorflow():
                 reached.add(other)
                 todo.append(other)
         assert "backend" not in reached, f"{room} reaches TensorFlow through {sorted(reached)}"
+    for path in MODULES:  # nor import it themselves
+        if room_of(path) in NO_TENSORFLOW:
+            assert not third_party(path) & {"tensorflow", "keras"}, f"{path.name} imports TensorFlow"
+
+
+def third_party(path) -> set[str]:
+    """The top-level names of what ``path`` imports from outside the package."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found

@@ -467,5 +467,7 @@ edge_values = st.one_of(
 @example(text="source: {image: /}\n")  # a folder was 'file not found'
 @example(text=flow("motion.zoom", "1" + "0" * 400))  # OverflowError turning it into a float
 @example(text=flow("source.noise.scale", "1.0e+308"))  # OverflowError making the noise
+@example(text="source: {noise: {scale: 1.0e-308}}\n")  # OverflowError (1e-20: ValueError; 0.001: 5.7 TiB)
+@example(text="dream: {prior: {gradient: gaussian, sigma: 1.0e-300}}\n")  # NaN frames, blamed on step_size
 def test_edge_numbers_and_odd_paths_are_checked_before_any_work(text, tmp_path, capsys):
     validate_cleanly(BASE + text, tmp_path, capsys)

@@ -20,7 +20,7 @@ from dreamzoom.checkpoint import Checkpoint
 from dreamzoom.dream import Dreamer, Params
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import ROOT, small_config, smooth_noise
+from .conftest import ROOT, dreamzoom_command, small_config, smooth_noise
 
 
 def machine(cpu: tuple[str, str], *gpus: models.Gpu) -> models.Hardware:
@@ -243,3 +243,13 @@ def test_a_resume_with_another_explicit_precision_is_one_line(tmp_path):
     changed = r"config changed since the checkpoint \(model.precision: bfloat16 → float32\)"
     with pytest.raises(DreamzoomError, match=changed):
         renderer.run(settings, progress=False, resume=True)
+
+
+def test_a_quiet_bfloat16_render_prints_nothing_on_any_cpu(tmp_path):
+    """Where bfloat16 is emulated (a --from-video or --resume of a video made on a BF16 machine),
+    TensorFlow's native complaint about it must not reach the user: errors stay one line."""
+    settings = tmp_path / "bf16.yaml"
+    raw = small_config(tmp_path, size=[64, 64], frames=1, model={"precision": "bfloat16"})
+    settings.write_text(json.dumps(raw))
+    done = dreamzoom_command("render", str(settings), "-q")
+    assert (done.returncode, done.stderr) == (0, "")

@@ -44,7 +44,7 @@ class Noise(Section):
     mean: float = Field(0.5, ge=0.0, le=1.0, description="Mean grey level, 0 (black) to 1 (white).")
     std: float = Field(0.15, ge=0.0, le=1.0, description="Standard deviation of the noise (0–1 scale).")
     scale: float = Field(
-        48.0, gt=0.0, le=1024.0, description="`smooth` only: size of the largest blobs, in pixels."
+        48.0, ge=1.0, le=1024.0, description="`smooth` only: size of the largest blobs, in pixels."
     )
     colour: bool = Field(True, description="Independent noise per channel; `false` gives grey noise.")
 
@@ -208,7 +208,7 @@ class Prior(Section):
     )
     levels: int | None = Field(None, ge=1, le=8, description="`laplacian`: pyramid bands.")
     sigma: float | None = Field(
-        None, gt=0.0, le=16.0, description="`gaussian`: blur radius (standard deviation, pixels)."
+        None, ge=0.1, le=16.0, description="`gaussian`: blur radius (standard deviation, pixels)."
     )
     scale: float | None = Field(
         None,
