@@ -1,17 +1,27 @@
-"""dreamzoom's performance benchmark, against a straightforward eager reference in the same run.
+"""dreamzoom's performance benchmark, against two references run on the same work in the same run.
 
-    python benchmarks/run.py            # about 20 minutes on 2 CPU cores
+    python benchmarks/run.py            # about 1.5 hours on 2 CPU cores
     python benchmarks/run.py --quick    # 5 frames instead of 20, no 2,000-frame memory run
 
 Every section runs in a fresh process (so peak memory is its own) and prints one line; a summary of
-ratios follows. Sections:
+ratios follows. The fixed config: 512×512, 2 octaves × 10 steps, mixed3 + 1.5 mixed5, zoom 1.02, the
+bundled weights, 20 frames. Sections:
 
-- reference: an eager DeepDream written here the plain way (a GradientTape per step, Python loops,
-  tf.image resizes), on the fixed config: 512×512, 2 octaves × 10 steps, mixed3 + mixed5, 20 frames.
-- dreamzoom: the same fixed config through dreamzoom; then configs/default.yaml; then default with
-  cadence 3. Seconds per frame are means over the frames after the first (the reference: medians).
-- peak: float32 matrix-multiply GFLOP/s, the machine's practical ceiling; achieved GFLOP/s of the
-  dream (convolution FLOPs of the forward pass and the input gradient) are set against it.
+- peer: the compiled reference, what a user would run instead: the keras.io DeepDream recipe (a
+  ``@tf.function`` gradient step on the stock Keras network, the gradient divided by its mean
+  absolute value, octaves by ``tf.image.resize`` with the lost detail put back), written here in
+  that recipe's structure and driven by the same zoom loop, on the fixed config in float32.
+- reference: an eager DeepDream written the plain way (a GradientTape per step, Python loops).
+- dreamzoom: the fixed config in float32 with the prior off and on, and in ``auto`` precision with
+  the prior off and on (as a user runs it; on a CPU without bfloat16 auto is float32 and these are
+  not run twice); then configs/default.yaml; then default with cadence 3. Seconds per frame are
+  means over the frames after the first (the references: medians).
+- peak: matrix-multiply and 3×3-convolution GFLOP/s in float32 and in bfloat16, the machine's
+  practical ceilings; the dream's achieved GFLOP/s (convolution FLOPs of the forward pass and the
+  input gradient) are set against the peaks of the precision it ran in.
+- coarse: `dream.coarse_every: 2` against every octave on every frame, at 256×256: speed, SSIM frame
+  by frame, and the novelty judge's figures for both.
+- xla: one octave's compiled loop with and without XLA (``jit_compile``), in the same process.
 - precision: float32 against bfloat16 on the same frames (SSIM, time).
 - startup: import, model build and first traced step of the default config in a new process, and
   time to its first frame.
@@ -29,7 +39,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXED = {
@@ -45,6 +59,16 @@ FIXED = {
     },
     "motion": {"zoom": 1.02},
 }
+#: The fixed config as each dreamzoom section runs it: the prior off ("bare") or the default one,
+#: in float32 or in the precision ``auto`` picks.
+FIXED_RUNS = {
+    "fixed_f32_bare": (("model.precision", "float32"), ("dream.prior", "none")),
+    "fixed_f32": (("model.precision", "float32"),),
+    "fixed_auto_bare": (("dream.prior", "none"),),
+    "fixed_auto": (),
+}
+#: CPU flags worth printing beside the figures: what the convolutions can use.
+CPU_FLAGS = frozenset({"avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16"})
 
 
 def peak_gib() -> float:
@@ -77,42 +101,138 @@ def conv_flops(size: tuple[int, int], octaves: int, scale: float) -> float:
     return 2 * total
 
 
-def section_peak(_: argparse.Namespace) -> dict:
+def _best_gflops(run: Callable[[], object], flops: float, repeats: int = 4) -> float:
+    """The best of five timings of ``repeats`` runs of ``run`` (traced and warmed first)."""
     from dreamzoom.backend import tf
 
-    a = tf.random.uniform((2048, 2048))
-    b = tf.random.uniform((2048, 2048))
-    tf.linalg.matmul(a, b).numpy()
+    tf.identity(run()).numpy()
     best = 0.0
     for _ in range(5):
         start = time.perf_counter()
-        for _ in range(4):
-            c = tf.linalg.matmul(a, b)
-        c.numpy()
-        best = max(best, 4 * 2 * 2048**3 / (time.perf_counter() - start) / 1e9)
-    return {"gflops": best}
+        for _ in range(repeats):
+            result = run()
+        tf.identity(result).numpy()
+        best = max(best, repeats * flops / (time.perf_counter() - start) / 1e9)
+    return best
+
+
+def section_peak(_: argparse.Namespace) -> dict:
+    """Matmul (2048²) and convolution (64×64×288 to 384 channels, 3×3) peaks in each precision."""
+    from dreamzoom import models
+    from dreamzoom.backend import tf
+
+    hardware = models.detect_hardware()
+    peaks: dict[str, object] = {
+        "cpu": hardware.cpu,
+        "flags": sorted(hardware.cpu_flags & CPU_FLAGS),
+        "auto": models.resolve_precision("auto"),
+    }
+    for dtype in (tf.float32, tf.bfloat16):
+        a, b = (tf.cast(tf.random.uniform((2048, 2048)), dtype) for _ in range(2))
+        image = tf.cast(tf.random.uniform((1, 64, 64, 288)), dtype)
+        kernel = tf.cast(tf.random.uniform((3, 3, 288, 384)), dtype)
+        matmul = tf.function(lambda a=a, b=b: tf.linalg.matmul(a, b))
+        conv = tf.function(lambda x=image, k=kernel: tf.nn.conv2d(x, k, 1, "SAME"))
+        peaks[f"matmul_{dtype.name}"] = _best_gflops(matmul, 2 * 2048**3)
+        peaks[f"conv_{dtype.name}"] = _best_gflops(conv, 2 * 64 * 64 * 384 * 9 * 288)
+    return peaks
+
+
+def _encoder(size: tuple[int, int]) -> Generator[None, np.ndarray, None]:
+    """An MP4 encoder for the references, as dreamzoom's own output is encoded (CRF 18)."""
+    import imageio_ffmpeg
+
+    out = Path(tempfile.mkdtemp()) / "reference.mp4"
+    return imageio_ffmpeg.write_frames(
+        str(out), size, fps=24, macro_block_size=2, quality=None, output_params=["-crf", "18"]
+    )
+
+
+def _zoom_loop(dream: Callable[[Any], Any], frames: int) -> dict:
+    """Drive a reference ``dream`` (an RGB tensor in [0, 1] to its dream) through the fixed config's
+    zoom, encoding each frame; seconds per frame are the median after the first."""
+    from dreamzoom import source
+    from dreamzoom.backend import tf
+
+    frame = tf.constant(
+        source.fit(source.read_image(ROOT / "samples" / "astronaut.png"), (512, 512), "cover")
+    )
+    writer = _encoder((512, 512))
+    writer.send(None)
+    times = []
+    for index in range(frames):
+        start = time.perf_counter()
+        if index:
+            frame = tf.image.resize(tf.image.central_crop(frame, 1 / 1.02), (512, 512))
+        frame = dream(frame)
+        writer.send(np.ascontiguousarray((frame.numpy() * 255 + 0.5).astype(np.uint8)))
+        times.append(time.perf_counter() - start)
+    writer.close()
+    return {"per_frame": float(np.median(times[1:])), "first": times[0], "peak_gib": peak_gib()}
+
+
+def _stock_features() -> Any:
+    """The bundled InceptionV3 as Keras builds it (no folding), to mixed3 and mixed5, in float32."""
+    from dreamzoom import config, models
+    from dreamzoom.backend import keras
+
+    network = models.load(config.Model(precision="float32")).network
+    return keras.Model(network.input, [network.get_layer(name).output for name in ("mixed3", "mixed5")])
+
+
+def section_peer(args: argparse.Namespace) -> dict:
+    """The keras.io DeepDream recipe's structure (keras.io/examples/generative/deep_dream), in the
+    fixed config's zoom loop: what a user would run instead of dreamzoom."""
+    from dreamzoom.backend import tf
+
+    features = _stock_features()
+    coefficients = (1.0, 1.5)
+
+    def compute_loss(image: Any) -> Any:
+        loss = tf.zeros(())
+        for coefficient, activation in zip(coefficients, features(image), strict=True):
+            loss += coefficient * tf.reduce_mean(tf.square(activation[:, 2:-2, 2:-2, :]))
+        return loss
+
+    @tf.function
+    def gradient_ascent_step(image: Any, learning_rate: float) -> tuple[Any, Any]:
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            loss = compute_loss(image)
+        gradients = tape.gradient(loss, image)
+        gradients /= tf.maximum(tf.reduce_mean(tf.abs(gradients)), 1e-6)
+        return loss, image + learning_rate * gradients
+
+    def dream(frame: Any) -> Any:
+        original = frame[None] * 2.0 - 1.0  # inception_v3.preprocess_input
+        shapes = [(round(512 / 1.4), round(512 / 1.4)), (512, 512)]
+        shrunk_original = tf.image.resize(original, shapes[0])
+        image = original
+        for shape in shapes:
+            image = tf.image.resize(image, shape)
+            for _ in range(10):
+                _, image = gradient_ascent_step(image, 0.01)
+            upscaled_shrunk_original = tf.image.resize(shrunk_original, shape)
+            same_size_original = tf.image.resize(original, shape)
+            image += same_size_original - upscaled_shrunk_original
+            shrunk_original = tf.image.resize(original, shape)
+        return tf.clip_by_value((image[0] + 1.0) / 2.0, 0.0, 1.0)
+
+    return _zoom_loop(dream, args.frames)
 
 
 def section_reference(args: argparse.Namespace) -> dict:
     """The plain eager implementation: what a notebook would do."""
-    import imageio_ffmpeg
-    import numpy as np
-
-    from dreamzoom import config, models, source
     from dreamzoom.backend import tf
 
-    model = models.load(config.Model(precision="float32"))
-    features = model.extractor(("mixed3", "mixed5"))
-    frame = tf.constant(
-        source.fit(source.read_image(ROOT / "samples" / "astronaut.png"), (512, 512), "cover")
-    )
+    features = _stock_features()
     rng = np.random.default_rng(0)
 
-    def loss_of(image):
+    def loss_of(image: Any) -> Any:
         mixed3, mixed5 = features(image[None] * 2.0 - 1.0)
         return tf.reduce_mean(tf.square(mixed3)) + 1.5 * tf.reduce_mean(tf.square(mixed5))
 
-    def dream(image):
+    def dream(image: Any) -> Any:
         base_shape = tf.shape(image)[:2]
         shapes = [tf.cast(tf.cast(base_shape, tf.float32) / 1.4**k, tf.int32) for k in (1, 0)]
         original = image
@@ -134,28 +254,11 @@ def section_reference(args: argparse.Namespace) -> dict:
             shrunk = tf.image.resize(original, shape)
         return tf.clip_by_value(image, 0.0, 1.0)
 
-    out = Path(tempfile.mkdtemp()) / "reference.mp4"
-    writer = imageio_ffmpeg.write_frames(
-        str(out), (512, 512), fps=24, macro_block_size=2, quality=None, output_params=["-crf", "18"]
-    )
-    writer.send(None)
-    times = []
-    for index in range(args.frames):
-        start = time.perf_counter()
-        if index:
-            crop = tf.image.central_crop(frame, 1 / 1.02)
-            frame = tf.image.resize(crop, (512, 512))
-        frame = dream(frame)
-        writer.send(np.ascontiguousarray((frame.numpy() * 255 + 0.5).astype(np.uint8)))
-        times.append(time.perf_counter() - start)
-    writer.close()
-    return {"per_frame": float(np.median(times[1:])), "first": times[0], "peak_gib": peak_gib()}
+    return _zoom_loop(dream, args.frames)
 
 
 def _render(settings: dict | Path, frames: int, extra: tuple[tuple[str, object], ...] = ()) -> dict:
     import csv
-
-    import numpy as np
 
     from dreamzoom import config, models, renderer
 
@@ -167,6 +270,8 @@ def _render(settings: dict | Path, frames: int, extra: tuple[tuple[str, object],
         seconds = [float(row["seconds"]) for row in csv.DictReader(handle)]
     return {
         "per_frame": float(np.mean(seconds[1:])) if len(seconds) > 1 else seconds[0],
+        "video": str(report.path),
+        "novelty": report.novelty.facts() if report.novelty else None,
         "total": report.seconds,
         "io_share": report.io_seconds / report.seconds,
         "peak_gib": peak_gib(),
@@ -174,8 +279,11 @@ def _render(settings: dict | Path, frames: int, extra: tuple[tuple[str, object],
     }
 
 
-def section_fixed(args: argparse.Namespace) -> dict:
-    return _render(FIXED, args.frames)
+def _fixed(name: str) -> Callable[[argparse.Namespace], dict]:
+    def section(args: argparse.Namespace) -> dict:
+        return _render(FIXED, args.frames, FIXED_RUNS[name])
+
+    return section
 
 
 def section_default(args: argparse.Namespace) -> dict:
@@ -187,11 +295,66 @@ def section_cadence(args: argparse.Namespace) -> dict:
     return _render(ROOT / "configs" / "default.yaml", frames, (("cadence", 3),))
 
 
+def section_coarse(args: argparse.Namespace) -> dict:
+    """Less work per frame, and what it costs the pictures: the fixed config at 256×256, 12 fps, with
+    the coarse octave on every other frame against every frame dreamed fully, from the same start.
+    A feedback loop amplifies any change, so the yardstick for "no visible loss" is a second full
+    render that differs only in its seed (its jitter): SSIM frame by frame against the full render,
+    and the novelty judge's figures, for both."""
+    from dreamzoom import ffmpeg, metrics
+
+    frames, extra = 3 * args.frames, (("size", [256, 256]), ("output.fps", 12))
+    runs = {
+        "full": _render(FIXED, frames, extra),
+        "lean": _render(FIXED, frames, (*extra, ("dream.coarse_every", 2))),
+        "reseeded": _render(FIXED, frames, (*extra, ("seed", 1))),
+    }
+    decoded = {
+        name: [frame for _, frame in ffmpeg.read_frames(Path(row["video"])).frames]
+        for name, row in runs.items()
+    }
+
+    def ssim(name: str) -> list[float]:
+        return [
+            metrics.ssim(a / 255.0, b / 255.0) for a, b in zip(decoded["full"], decoded[name], strict=True)
+        ]
+
+    lean, reseeded = ssim("lean"), ssim("reseeded")
+    return {
+        "speed": runs["full"]["per_frame"] / runs["lean"]["per_frame"],
+        "ssim_lean": [float(np.median(lean)), lean[-1]],
+        "ssim_reseeded": [float(np.median(reseeded)), reseeded[-1]],
+        **{f"novelty_{name}": row["novelty"] for name, row in runs.items()},
+    }
+
+
+def section_xla(_: argparse.Namespace) -> dict:
+    """One octave of the fixed config's steps at 512×512 (prior off), compiled by TensorFlow's graph
+    executor and by XLA, in the same process: whether XLA pays on this device."""
+    from dreamzoom import config, models, objectives
+    from dreamzoom.backend import tf
+    from dreamzoom.dream import Dreamer
+
+    model = models.load(config.Model(precision="float32"))
+    objective = objectives.layer("mixed3") + 1.5 * objectives.layer("mixed5")
+    image = tf.random.uniform((512, 512, 3))
+    seconds = {}
+    for jit in (False, True):
+        dreamer = Dreamer(model, objective, jit_compile=jit)
+        dreamer.climb(image, 2, 0.005, 32, np.random.default_rng(0))[0].numpy()  # compile first
+        start = time.perf_counter()
+        float(dreamer.climb(image, 10, 0.005, 32, np.random.default_rng(1))[1])
+        seconds["xla" if jit else "graph"] = (time.perf_counter() - start) / 10
+    return {
+        "graph_step": seconds["graph"],
+        "xla_step": seconds["xla"],
+        "speed": seconds["graph"] / seconds["xla"],
+    }
+
+
 def section_precision(_: argparse.Namespace) -> dict:
     """Dream the same input frames once in float32 and once in bfloat16, and compare the results
     (frame by frame from equal inputs: in a feedback loop any difference, however small, grows)."""
-    import numpy as np
-
     from dreamzoom import assemble, config, metrics, models, timeline
 
     raw = json.loads(json.dumps(FIXED)) | {"size": [256, 256]}
@@ -286,10 +449,13 @@ def section_memory(_: argparse.Namespace) -> dict:
 
 SECTIONS = {
     "peak": section_peak,
+    "peer": section_peer,
     "reference": section_reference,
-    "fixed": section_fixed,
+    **{name: _fixed(name) for name in FIXED_RUNS},
     "default": section_default,
     "cadence": section_cadence,
+    "coarse": section_coarse,
+    "xla": section_xla,
     "precision": section_precision,
     "startup": section_startup,
     "memory": section_memory,
@@ -302,78 +468,121 @@ def main() -> None:
         "--quick", action="store_true", help="5 frames per render; skip the 2,000-frame memory run"
     )
     parser.add_argument("--frames", type=int, default=None)
+    parser.add_argument("--only", help="comma-separated sections to run (default: all)")
     parser.add_argument("--section", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.frames = args.frames or (5 if args.quick else 20)
     if args.section:
         print(json.dumps(SECTIONS[args.section](args)))
         return
-    results = {}
-    for name in SECTIONS:
-        if name == "memory" and args.quick:
-            continue
-        started = time.perf_counter()
-        command = [sys.executable, __file__, "--section", name, "--frames", str(args.frames)]
-        output = subprocess.run(
-            command,
-            check=False,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
-        if output.returncode != 0:
-            print(
-                f"{name:<10} FAILED: {output.stderr.strip().splitlines()[-1] if output.stderr.strip() else output.returncode}"
-            )
-            continue
-        results[name] = json.loads(output.stdout.strip().splitlines()[-1])
-        print(f"{name:<10} {json.dumps(results[name])}   ({time.perf_counter() - started:.0f} s)", flush=True)
+    chosen = args.only.split(",") if args.only else list(SECTIONS)
+    results: dict[str, dict] = {}
+    for name in chosen:
+        auto = results.get("peak", {}).get("auto")
+        if (name == "memory" and args.quick) or (name.startswith("fixed_auto") and auto == "float32"):
+            continue  # on a machine where auto is float32, the float32 runs stand for it
+        results[name] = _section(name, args.frames)
     summarise(results, args.frames)
 
 
+def _section(name: str, frames: int) -> dict:
+    """Run one section in a fresh process and print its line."""
+    started = time.perf_counter()
+    command = [sys.executable, __file__, "--section", name, "--frames", str(frames)]
+    environment = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    output = subprocess.run(command, check=False, capture_output=True, text=True, env=environment)
+    if output.returncode != 0:
+        lines = output.stderr.strip().splitlines()
+        print(f"{name:<16} FAILED: {lines[-1] if lines else output.returncode}", flush=True)
+        return {}
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    print(f"{name:<16} {json.dumps(result)}   ({time.perf_counter() - started:.0f} s)", flush=True)
+    return result
+
+
+DREAMS = (
+    ("peer", "compiled keras.io-style reference (float32)"),
+    ("reference", "eager reference (float32)"),
+    ("fixed_f32_bare", "dreamzoom, float32, prior off"),
+    ("fixed_f32", "dreamzoom, float32, default prior"),
+    ("fixed_auto_bare", "dreamzoom, auto, prior off"),
+    ("fixed_auto", "dreamzoom, auto, default prior"),
+)
+
+
 def summarise(results: dict, frames: int) -> None:
-    print(f"\nsummary ({frames} frames per render, 512×512):")
-    reference = results.get("reference", {}).get("per_frame")
-    flops = conv_flops((512, 512), 2, 1.4) * 10
-    peak = results.get("peak", {}).get("gflops")
+    """Seconds per frame and ratios against both references; GFLOP/s against the precision's peaks."""
+    peak = results.get("peak") or {}
+    print(f"\nsummary ({frames} frames per render, 512×512) on {peak.get('cpu', 'this machine')}")
     if peak:
-        print(f"  float32 matmul peak              {peak:8.1f} GFLOP/s")
-    for name, label in (
-        ("reference", "eager reference (fixed config)"),
-        ("fixed", "dreamzoom, fixed config"),
-        ("default", "dreamzoom, configs/default.yaml"),
-        ("cadence", "dreamzoom, default + cadence 3"),
-    ):
-        row = results.get(name)
-        if not row:
-            continue
-        line = f"  {label:<32} {row['per_frame']:8.2f} s/frame"
-        if reference:
-            line += f"   {reference / row['per_frame']:5.1f}× the reference"
-        if name in ("reference", "fixed") and peak:
-            achieved = flops / row["per_frame"] / 1e9
-            line += f"   {achieved:6.1f} GFLOP/s ({achieved / peak:4.0%} of peak)"
-        if "io_share" in row:
-            line += f"   waiting on encoding/writing {row['io_share']:.1%} of wall time"
-        if "peak_gib" in row:
-            line += f"   peak RSS {row['peak_gib']:.2f} GiB"
-        print(line)
-    if "precision" in results:
-        p = results["precision"]
-        print(
-            f"  bfloat16 vs float32              SSIM ≥ {p['ssim_min']:.3f}, {p['speed']:.2f}× the speed; auto picks {p['auto']} here"
+        print(f"  CPU flags: {' '.join(peak['flags']) or 'none of ' + ', '.join(sorted(CPU_FLAGS))}")
+        for dtype in ("float32", "bfloat16"):
+            print(
+                f"  {dtype:<8} peaks: matmul {peak[f'matmul_{dtype}']:7.1f} GFLOP/s, "
+                f"3×3 convolution {peak[f'conv_{dtype}']:7.1f} GFLOP/s"
+            )
+        print(f"  auto computes in {peak['auto']} here")
+    flops = conv_flops((512, 512), 2, 1.4) * 10
+    references = {name: results[name]["per_frame"] for name in ("peer", "reference") if results.get(name)}
+    for name, label in DREAMS:
+        row = results.get(name) or (
+            results.get(name.replace("auto", "f32")) if peak.get("auto") == "float32" else None
         )
-    if "startup" in results:
+        if row:
+            print(_dream_line(label, row, references, flops, peak))
+    for name, label in (("default", "configs/default.yaml"), ("cadence", "default + cadence 3")):
+        if results.get(name):
+            print(_dream_line(f"dreamzoom, {label}", results[name], references, 0.0, peak))
+    _summarise_others(results)
+
+
+def _dream_line(label: str, row: dict, references: dict[str, float], flops: float, peak: dict) -> str:
+    line = f"  {label:<44} {row['per_frame']:7.2f} s/frame"
+    for name, seconds in references.items():
+        line += f"   {seconds / row['per_frame']:5.2f}× the {name}"
+    precision = row.get("precision", "float32")
+    if flops and peak:
+        achieved = flops / row["per_frame"] / 1e9
+        line += (
+            f"   {achieved:6.1f} GFLOP/s = {achieved / peak[f'matmul_{precision}']:4.0%} of {precision} matmul, "
+            f"{achieved / peak[f'conv_{precision}']:4.0%} of conv peak"
+        )
+    if "io_share" in row:
+        line += f"   waiting on encoding/writing {row['io_share']:.1%} of wall time"
+    return line + f"   peak RSS {row['peak_gib']:.2f} GiB"
+
+
+def _summarise_others(results: dict) -> None:
+    if results.get("xla"):
+        x = results["xla"]
+        print(
+            f"  XLA (jit_compile) on one octave at 512×512: {x['xla_step'] * 1000:.0f} ms/step against "
+            f"{x['graph_step'] * 1000:.0f} ms/step without: {x['speed']:.2f}× the speed"
+        )
+    if results.get("coarse"):
+        c = results["coarse"]
+        print(
+            f"  coarse_every 2 (256×256): {c['speed']:.2f}× the speed of every octave on every frame; SSIM "
+            f"against that render {c['ssim_lean'][0]:.3f} median, {c['ssim_lean'][1]:.3f} at the last frame "
+            f"(the same render with another seed: {c['ssim_reseeded'][0]:.3f}, {c['ssim_reseeded'][1]:.3f})"
+        )
+        for label in ("full", "lean", "reseeded"):
+            print(f"    novelty, {label}: {json.dumps(c[f'novelty_{label}'] or {})}")
+    if results.get("precision"):
+        p = results["precision"]
+        print(f"  bfloat16 vs float32: SSIM ≥ {p['ssim_min']:.3f}, {p['speed']:.2f}× the speed")
+    if results.get("startup"):
         s = results["startup"]
         print(
-            f"  start-up (default config)        {s['to_first_step']:.1f} s to the first step "
+            f"  start-up (default config): {s['to_first_step']:.1f} s to the first step "
             f"(imports {s['import']:.1f} s, model {s['build']:.1f} s, first traced step {s['trace']:.1f} s); "
             f"first frame {s['first_frame']:.1f} s later"
         )
-    if "memory" in results:
+    if results.get("memory"):
         m = results["memory"]
         print(
-            f"  memory, 64×64 frames             RSS {m['rss_100']:.3f} GiB after 100, {m['rss_2000']:.3f} GiB after 2,000 ({m['rss_2000'] / m['rss_100'] - 1:+.1%})"
+            f"  memory, 64×64 frames: RSS {m['rss_100']:.3f} GiB after 100, {m['rss_2000']:.3f} GiB after "
+            f"2,000 ({m['rss_2000'] / m['rss_100'] - 1:+.1%})"
         )
 
 

@@ -3,8 +3,14 @@
 This module knows nothing of files or of frames in time: it turns one float RGB frame into its
 dreamed version. Each step rolls the frame by a random jitter, takes the objective's gradient
 (through a randomly rescaled and rotated view of the frame, tile by tile for large frames), smooths
-and normalises it, and climbs. The two compiled functions involved are traced once per model and
-objective, with unknown height and width, so new octave sizes, tiles and frames reuse them.
+and normalises it, and climbs.
+
+The frame stays a tensor from the first octave to the last: an octave's steps run inside one
+compiled loop, the octaves are resized on the device, and the objective is read back once per
+frame, so nothing waits on the host between steps (on a GPU, nothing leaves it). The random
+jitters, scales and turns of an octave's steps are drawn up front and passed in as tensors. The
+compiled functions are traced once per model and objective, with unknown height, width and step
+count, so new octave sizes, tiles, frames and step schedules reuse them.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import numpy as np
 from . import prior as priors
 from .backend import tf
 from .models import DreamModel, preprocess
-from .motion import resize
 from .objectives import Objective
 from .presets import PRIOR_PRESETS, PriorSettings
 
@@ -63,10 +68,13 @@ class Dreamer:
     ``tile_size`` > 0 computes the gradient of frames larger than that in tiles, each seen with
     ``tile_margin`` pixels of context so that tiles agree where they meet. Tiles start at multiples
     of ``TILE_ALIGN`` pixels, the networks' total stride, so that every tile's strided layers sample
-    the same grid as the whole frame's would.
+    the same grid as the whole frame's would. A model computing in float16 climbs with dynamic loss
+    scaling (see :meth:`_scaled`). ``jit_compile`` compiles each octave's loop with XLA.
     """
 
     TILE_ALIGN = 32
+    #: float16's dynamic loss scale: where it starts, and after how many finite gradients it doubles.
+    LOSS_SCALE, LOSS_SCALE_GROWTH = 2.0**15, 200
 
     def __init__(
         self,
@@ -75,6 +83,7 @@ class Dreamer:
         prior: PriorSettings = PRIOR_PRESETS["none"],
         tile_size: int = 0,
         tile_margin: int = 96,
+        jit_compile: bool = False,
     ) -> None:
         self.objective = objective
         self.prior = prior
@@ -83,9 +92,11 @@ class Dreamer:
         self.min_side = model.min_size(objective.layers)
         if prior.gradient == "gaussian":  # its mirrored padding must be narrower than the image
             self.min_side = max(self.min_side, priors.gaussian_kernel(prior.sigma).shape[0] // 2 + 1)
+        self._loss_scaled = model.precision == "float16"
+        self.loss_scale = tf.Variable(self.LOSS_SCALE if self._loss_scaled else 1.0, trainable=False)
+        self._good_steps = tf.Variable(0, trainable=False)
         extractor = model.extractor(objective.layers)
         mode = model.preprocess_mode
-        transformed = prior.scale > 0 or prior.rotate > 0
 
         def value_of(image: tf.Tensor) -> tf.Tensor:
             outputs = extractor(preprocess(image[None], mode), training=False)
@@ -94,48 +105,105 @@ class Dreamer:
 
         frame = tf.TensorSpec([None, None, 3], tf.float32)
         scalar = tf.TensorSpec([], tf.float32)
-
-        @tf.function(input_signature=[frame, scalar, scalar], autograph=False)
-        def gradient(image: tf.Tensor, scale: tf.Tensor, angle: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            with tf.GradientTape() as tape:
-                tape.watch(image)
-                value = value_of(priors.random_view(image, scale, angle) if transformed else image)
-            return tape.gradient(value, image), value
-
-        @tf.function(input_signature=[frame, frame, scalar], autograph=False)
-        def ascend(image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
-            direction = priors.smooth_gradient(gradient, prior.gradient, prior.sigma, prior.levels)
-            if prior.colour:
-                direction = priors.decorrelate_colour(direction)
-            # Normalised so that step_size is the mean pixel change, whatever the objective's scale.
-            direction = priors.unit_mean(direction)
-            if prior.tv:  # weighed against the normalised dream, so `tv` means the same for any objective
-                direction -= prior.tv * priors.unit_mean(priors.total_variation_gradient(image))
-            return tf.clip_by_value(image + step_size * direction, 0.0, 1.0)
-
-        self._gradient = gradient
-        self._ascend = ascend
+        draws = [
+            tf.TensorSpec([None, 2], tf.int32),
+            tf.TensorSpec([None], tf.float32),
+            tf.TensorSpec([None], tf.float32),
+        ]
+        self._value_of = value_of
+        self._gradient = tf.function(
+            self._view_gradient, input_signature=[frame, scalar, scalar], autograph=False
+        )
+        self._climb = tf.function(self._climbed, input_signature=[frame, frame, scalar], autograph=False)
+        # XLA compiles an octave's loop per frame size; on CPUs it is slower than oneDNN's kernels
+        # (benchmarks/run.py's `xla` section measures it on the machine at hand), so it is opt-in.
+        self._octave = tf.function(
+            self._steps, input_signature=[frame, *draws, scalar], autograph=False, jit_compile=jit_compile
+        )
         self._value = tf.function(value_of, input_signature=[frame], autograph=False)
 
     @property
     def tracing_count(self) -> int:
-        """How often the compiled functions were traced (1 each is the goal: no re-tracing)."""
-        return max(
-            self._gradient.experimental_get_tracing_count(), self._ascend.experimental_get_tracing_count()
-        )
+        """How often a compiled function was traced (1 each is the goal: no re-tracing)."""
+        functions = (self._gradient, self._climb, self._octave)
+        return max(function.experimental_get_tracing_count() for function in functions)
 
     def objective_value(self, frame: np.ndarray) -> float:
         """The objective for a frame, without changing it."""
         return float(self._value(tf.constant(frame, tf.float32)))
 
-    def gradient(self, image: tf.Tensor, scale: float = 1.0, angle: float = 0.0) -> tuple[tf.Tensor, float]:
+    # -- inside the compiled functions ---------------------------------------------------------
+
+    def _view_gradient(
+        self, image: tf.Tensor, scale: tf.Tensor, angle: tf.Tensor
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        """The objective's gradient through the view scaled by ``scale`` and turned by ``angle``, and
+        the objective's value."""
+        transformed = self.prior.scale > 0 or self.prior.rotate > 0
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            value = self._value_of(priors.random_view(image, scale, angle) if transformed else image)
+            scaled = value * self.loss_scale
+        return tape.gradient(scaled, image), value
+
+    def _climbed(self, image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
+        """The image one step up ``gradient``, smoothed and normalised under the prior."""
+        prior = self.prior
+        direction = priors.smooth_gradient(gradient, prior.gradient, prior.sigma, prior.levels)
+        if prior.colour:
+            direction = priors.decorrelate_colour(direction)
+        # Normalised so that step_size is the mean pixel change, whatever the objective's scale.
+        direction = priors.unit_mean(direction)
+        if prior.tv:  # weighed against the normalised dream, so `tv` means the same for any objective
+            direction -= prior.tv * priors.unit_mean(priors.total_variation_gradient(image))
+        return self._scaled(image, tf.clip_by_value(image + step_size * direction, 0.0, 1.0), gradient)
+
+    def _scaled(self, image: tf.Tensor, climbed: tf.Tensor, gradient: tf.Tensor) -> tf.Tensor:
+        """float16's dynamic loss scaling: the objective is multiplied by ``loss_scale`` before the
+        gradient is taken, so that the tiny gradient reaching each of 10⁵–10⁶ activations does not
+        underflow (the climb normalises the gradient, so the scale changes nothing else). A step whose
+        gradient overflowed is skipped and the scale halved; after ``LOSS_SCALE_GROWTH`` finite steps
+        it doubles again. Other precisions keep a scale of 1 and climb every step."""
+        if not self._loss_scaled:
+            return climbed
+        finite = tf.reduce_all(tf.math.is_finite(gradient))
+        good = tf.where(finite, self._good_steps + 1, 0)
+        grow = good >= self.LOSS_SCALE_GROWTH
+        self.loss_scale.assign(
+            tf.where(finite, tf.where(grow, self.loss_scale * 2.0, self.loss_scale), self.loss_scale / 2.0)
+        )
+        self._good_steps.assign(tf.where(grow, 0, good))
+        return tf.where(finite, climbed, image)
+
+    def _steps(
+        self, image: tf.Tensor, shifts: tf.Tensor, scales: tf.Tensor, angles: tf.Tensor, step_size: tf.Tensor
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        """``len(shifts)`` jittered steps in one compiled loop; returns the image and the objective
+        before the last step (NaN for none)."""
+
+        def step(index: tf.Tensor, image: tf.Tensor, _: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+            shift = shifts[index]
+            rolled = tf.roll(image, shift, axis=[0, 1])
+            gradient, value = self._view_gradient(rolled, scales[index], angles[index])
+            climbed = self._climbed(rolled, gradient, step_size)
+            return index + 1, tf.roll(climbed, -shift, axis=[0, 1]), value
+
+        count = tf.shape(shifts)[0]
+        start = (tf.constant(0), image, tf.constant(math.nan, tf.float32))
+        _, image, value = tf.while_loop(lambda index, *_: index < count, step, start)
+        return image, value
+
+    # -- driven from the host ------------------------------------------------------------------
+
+    def gradient(
+        self, image: tf.Tensor, scale: float = 1.0, angle: float = 0.0
+    ) -> tuple[tf.Tensor, tf.Tensor]:
         """The objective's gradient for ``image`` seen through a view scaled by ``scale`` and turned by
         ``angle`` radians, and the objective's value; tiled when the image exceeds ``tile_size``."""
         height, width = int(image.shape[0]), int(image.shape[1])
         scale_t, angle_t = tf.constant(scale, tf.float32), tf.constant(angle, tf.float32)
-        if self.tile_size <= 0 or max(height, width) <= self.tile_size:
-            gradient, value = self._gradient(image, scale_t, angle_t)
-            return gradient, float(value)
+        if not self._tiled(image):
+            return self._gradient(image, scale_t, angle_t)
         if scale != 1.0 or angle != 0.0:
             # Turn the whole frame once, about its centre, as the untiled network would see it; tiling
             # each tile's own turned view would leave every tile off the strided layers' grid.
@@ -145,7 +213,7 @@ class Dreamer:
             view_gradient, value = self.gradient(view)
             return tape.gradient(view, image, output_gradients=view_gradient), value
         align = self.TILE_ALIGN
-        margin, area, value = math.ceil(self.tile_margin / align) * align, height * width, 0.0
+        margin, area, value = math.ceil(self.tile_margin / align) * align, height * width, tf.constant(0.0)
         rows = []
         for y0, y1 in tile_spans(height, self.tile_size, align):
             row = []
@@ -156,31 +224,51 @@ class Dreamer:
                 # A tile's mean-based objective is spread over its own area: rescale to the frame's.
                 weight = (bottom - top) * (right - left) / area
                 row.append(tile_gradient[y0 - top : y1 - top, x0 - left : x1 - left] * weight)
-                value += float(tile_value) * (y1 - y0) * (x1 - x0) / area
+                value += tile_value * ((y1 - y0) * (x1 - x0) / area)
             rows.append(tf.concat(row, axis=1))
         return tf.concat(rows, axis=0), value
 
-    def step(
-        self, image: tf.Tensor, step_size: float, jitter: int, rng: np.random.Generator
-    ) -> tuple[tf.Tensor, float]:
-        """One jittered step under the prior; returns the new image and the objective before it."""
-        shift = rng.integers(-jitter, jitter + 1, size=2)
-        scale = 1.0 + rng.uniform(-self.prior.scale, self.prior.scale)
-        angle = math.radians(rng.uniform(-self.prior.rotate, self.prior.rotate))
-        rolled = tf.roll(image, shift, axis=(0, 1))
-        gradient, value = self.gradient(rolled, scale, angle)
-        climbed = self._ascend(rolled, gradient, tf.constant(step_size, tf.float32))
-        return tf.roll(climbed, -shift, axis=(0, 1)), value
+    def _tiled(self, image: tf.Tensor) -> bool:
+        return 0 < self.tile_size < max(int(image.shape[0]), int(image.shape[1]))
+
+    def draws(
+        self, steps: int, jitter: int, rng: np.random.Generator
+    ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """Each step's jitter (rows, columns), view scale and view angle (radians), in the order they
+        have always been drawn, so that a seed gives the same dream as before."""
+        shifts, scales, angles = (
+            np.zeros((steps, 2), np.int32),
+            np.ones(steps, np.float32),
+            np.zeros(steps, np.float32),
+        )
+        for k in range(steps):
+            shifts[k] = rng.integers(-jitter, jitter + 1, size=2)
+            scales[k] = 1.0 + rng.uniform(-self.prior.scale, self.prior.scale)
+            angles[k] = math.radians(rng.uniform(-self.prior.rotate, self.prior.rotate))
+        return tf.constant(shifts), tf.constant(scales), tf.constant(angles)
+
+    def climb(
+        self, image: tf.Tensor, steps: int, step_size: float, jitter: int, rng: np.random.Generator
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        """``steps`` steps at the image's own size, on the device; returns the image and the objective
+        before the last step."""
+        shifts, scales, angles = self.draws(steps, jitter, rng)
+        size = tf.constant(step_size, tf.float32)
+        if not self._tiled(image):
+            return self._octave(image, shifts, scales, angles, size)
+        value = tf.constant(math.nan)
+        for shift, scale, angle in zip(shifts.numpy(), scales.numpy(), angles.numpy(), strict=True):
+            rolled = tf.roll(image, shift, axis=(0, 1))
+            gradient, value = self.gradient(rolled, float(scale), float(angle))
+            image = tf.roll(self._climb(rolled, gradient, size), -shift, axis=(0, 1))
+        return image, value
 
     def ascend(
         self, frame: np.ndarray, steps: int, step_size: float, jitter: int, rng: np.random.Generator
     ) -> tuple[np.ndarray, float]:
         """``steps`` steps at the frame's own size; returns the frame and the objective before the last."""
-        image = tf.constant(frame, tf.float32)
-        value = math.nan
-        for _ in range(steps):
-            image, value = self.step(image, step_size, jitter, rng)
-        return image.numpy(), value
+        image, value = self.climb(tf.constant(frame, tf.float32), steps, step_size, jitter, rng)
+        return image.numpy(), float(value)
 
     def dream(self, frame: np.ndarray, params: Params, rng: np.random.Generator) -> tuple[np.ndarray, float]:
         """Dream a frame over octaves, coarse to fine.
@@ -190,11 +278,22 @@ class Dreamer:
         Returns the frame and the objective at the last step.
         """
         height, width = frame.shape[:2]
-        detail: np.ndarray | None = None
-        dreamed, value = frame, math.nan
+        original = tf.constant(frame, tf.float32)
+        detail: tf.Tensor | None = None
+        dreamed, value = original, tf.constant(math.nan)
         for w, h in octave_sizes((width, height), params.octaves, params.octave_scale, self.min_side):
-            base = resize(frame, w, h)
-            start = base if detail is None else np.clip(base + resize(detail, w, h), 0.0, 1.0)
-            dreamed, value = self.ascend(start, params.steps, params.step_size, params.jitter, rng)
+            base = resized(original, w, h)
+            start = base if detail is None else tf.clip_by_value(base + resized(detail, w, h), 0.0, 1.0)
+            dreamed, value = self.climb(start, params.steps, params.step_size, params.jitter, rng)
             detail = dreamed - base
-        return dreamed, value
+        return dreamed.numpy(), float(value)
+
+
+def resized(image: tf.Tensor, width: int, height: int) -> tf.Tensor:
+    """Resample on the device to ``width × height``: area averaging to shrink (no aliasing), Lanczos
+    to enlarge (as ``motion.resize`` does on the host)."""
+    if int(image.shape[1]) == width and int(image.shape[0]) == height:
+        return image
+    shrinking = width * height < int(image.shape[0]) * int(image.shape[1])
+    method = "area" if shrinking else "lanczos3"
+    return tf.image.resize(image, (height, width), method=method)

@@ -24,7 +24,7 @@ from urllib.error import URLError
 
 import numpy as np
 
-from . import config
+from . import config, folding
 from .backend import keras, tf
 from .errors import DreamzoomError
 
@@ -70,6 +70,8 @@ class DreamModel:
     #: Layers of the architecture that exist but cannot be dreamed at here, and why.
     unavailable: frozenset[str] = frozenset()
     unavailable_hint: str = ""
+    #: The same network as the dream step runs it (see ``folding``); set by :func:`load`.
+    folded: folding.Folded | None = field(default=None, repr=False)
     _extractors: dict[tuple[str, ...], keras.Model] = field(default_factory=dict, repr=False)
 
     def check_layer(self, name: str, key: str) -> None:
@@ -100,10 +102,13 @@ class DreamModel:
         return self.class_layer
 
     def extractor(self, layers: tuple[str, ...]) -> keras.Model:
-        """A model from the input to ``layers`` (in that order), built once and reused."""
+        """A model from the input to ``layers`` (in that order), built once and reused: cut from the
+        folded network, unless a layer asked for is a convolution whose output folding changed."""
         if layers not in self._extractors:
-            outputs = [self.network.get_layer(name).output for name in layers]
-            self._extractors[layers] = keras.Model(self.network.input, outputs, name="features")
+            folded = self.folded
+            network = self.network if folded is None or folded.changed & set(layers) else folded.network
+            outputs = [network.get_layer(name).output for name in layers]
+            self._extractors[layers] = keras.Model(network.input, outputs, name="features")
         return self._extractors[layers]
 
     def output_shapes(self, layers: tuple[str, ...], size: tuple[int, int]) -> list[tuple[int, ...]]:
@@ -152,11 +157,22 @@ def _load(spec: config.Model) -> DreamModel:
             raise DreamzoomError(f"{model.label} has no layer '{spec.class_layer}'", key="model.class_layer")
         model.class_layer = spec.class_layer
     model.precision = spec.precision if spec.path is None else _compute_precision(model.network)
+    model.folded = _fold(model, spec.path is None)
     return model
 
 
-#: Keras dtype policies for each precision: weights stay float32, compute runs in the named type.
-#: ``auto`` never picks float16 (see :func:`choose_precision`); it stays for explicit use from Python.
+def _fold(model: DreamModel, known: bool) -> folding.Folded | None:
+    """The network folded for dreaming, in its precision; a saved model keeps its layers' own types,
+    and one that cannot be rebuilt from its config (custom layers) is dreamed unfolded."""
+    try:
+        return folding.fold(model.network, model.precision if known else None)
+    except Exception:  # noqa: BLE001 — any failure to rebuild leaves the working original in use
+        return None
+
+
+#: Keras dtype policies for each precision, for the network a user inspects (weights float32, compute
+#: in the named type); the folded copy that dreams also holds its weights in the named type. ``auto``
+#: never picks float16 (see :func:`choose_precision`); asked for, it climbs with loss scaling.
 _POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
 
 #: CPU flags that decide, or explain, what ``auto`` picks; provenance records those a CPU has.

@@ -66,10 +66,11 @@ def frame_params(config: Config, index: int) -> Params:
     steps = round(config.value(dream.steps, index))
     if index == 0:
         steps = dream.first_frame_steps if dream.first_frame_steps is not None else 3 * steps
+    coarse = (index // config.cadence) % dream.coarse_every == 0
     return Params(
         steps,
         config.value(dream.step_size, index),
-        round(config.value(dream.octaves, index)),
+        round(config.value(dream.octaves, index)) if coarse else 1,
         config.value(dream.octave_scale, index),
         round(config.value(dream.jitter, index)),
     )

@@ -18,7 +18,7 @@ LEVELS: list[set[str]] = [
     {"schedule", "presets", "classes", "files", "explore"},
     {"config"},
     {"colour", "motion", "ffmpeg"},
-    {"metrics", "source", "sheet"},
+    {"metrics", "source", "sheet", "folding"},
     {"models", "objectives", "prior"},
     {"novelty"},
     {"dream"},

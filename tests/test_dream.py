@@ -42,20 +42,20 @@ def test_objectives_compose_with_weights(bundled):
 
 def test_one_step_raises_the_objective(dreamer, photo):
     before = dreamer.objective_value(photo)
-    image, value = dreamer.step(tf.constant(photo), 0.01, 0, np.random.default_rng(0))
+    image, value = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
     assert value == pytest.approx(before, rel=1e-4), "the step reports the objective it climbed from"
-    assert dreamer.objective_value(image.numpy()) > before * 1.02
-    assert image.numpy().min() >= 0.0 and image.numpy().max() <= 1.0
+    assert dreamer.objective_value(image) > before * 1.02
+    assert image.min() >= 0.0 and image.max() <= 1.0
 
 
-def test_new_octave_sizes_tiles_and_frames_do_not_retrace(bundled):
+def test_new_octave_sizes_tiles_frames_and_step_counts_do_not_retrace(bundled):
     objective = layers_objective({"mixed3": 1.0, "mixed5": 1.5})
     dreamer = Dreamer(bundled, objective, config.Prior().settings(has_class=False), tile_size=100)
     rng = np.random.default_rng(0)
-    for width, height in [(64, 64), (160, 96), (96, 150), (230, 120)]:
+    for steps, (width, height) in enumerate([(64, 64), (160, 96), (96, 150), (230, 120)], start=1):
         frame = rng.uniform(0, 1, (height, width, 3)).astype(np.float32)
-        dreamer.dream(frame, Params(1, 0.01, 3, 1.4, 4), rng)
-    assert dreamer.tracing_count == 1
+        dreamer.dream(frame, Params(steps, 0.01, 3, 1.4, 4), rng)
+    assert dreamer.tracing_count == 1, "an octave's steps run in one compiled loop of any length"
 
 
 def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fold():
@@ -122,3 +122,48 @@ def test_tiled_gradients_agree_through_the_priors_scaled_and_turned_view(bundled
     g_tiled, _ = tiled.gradient(tf.constant(frame), 1.1, math.radians(10))
     a, b = np.asarray(g_whole).ravel(), np.asarray(g_tiled).ravel()
     assert float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.99  # each tile turned alone: 0.36
+
+
+def test_float16_climbs_with_loss_scaling_where_its_gradients_would_underflow(pinned, photo):
+    """A faint objective: each activation's gradient (about 1e-10) is below float16's smallest
+    number, yet the loss-scaled float16 climb goes where float32's does."""
+    faint = 1e-6 * objectives.layer("mixed3")
+    changes = []
+    for precision in ("float32", "float16"):
+        dreamer = Dreamer(pinned("inception_v3", precision), faint)
+        dreamed, _ = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
+        changes.append((dreamed - photo).ravel())
+    a, b = changes
+    assert float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.95
+    dreamer.loss_scale.assign(1.0)
+    unscaled, _ = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
+    assert np.array_equal(unscaled, photo), "unscaled, every float16 gradient underflows to zero"
+
+
+def test_a_float16_step_whose_gradient_overflows_is_skipped_and_the_scale_halved(pinned, photo):
+    dreamer = Dreamer(pinned("inception_v3", "float16"), objectives.layer("mixed3"))
+    dreamer.loss_scale.assign(2.0**100)
+    dreamed, _ = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
+    assert np.array_equal(dreamed, photo) and float(dreamer.loss_scale.numpy()) == 2.0**99
+    for _ in range(4):  # the scale comes down to where float16's gradients are finite, then it climbs
+        dreamed, _ = dreamer.ascend(dreamed, 20, 0.01, 0, np.random.default_rng(0))
+    assert np.abs(dreamed - photo).mean() > 0.005
+
+
+def test_each_octave_is_one_compiled_call_and_the_objective_is_read_once(bundled, photo):
+    """No step waits on the host: the steps of an octave run inside one call of the compiled loop,
+    which hands back tensors, and the frame's objective is read once, at its end."""
+    dreamer = Dreamer(bundled, layers_objective({"mixed3": 1.0}))
+    calls = []
+    compiled = dreamer._octave
+
+    def counted(*args):
+        result = compiled(*args)
+        calls.append([type(item) for item in result])
+        return result
+
+    dreamer._octave = counted
+    dreamed, value = dreamer.dream(photo, Params(5, 0.01, 2, 1.4, 8), np.random.default_rng(0))
+    assert len(calls) == 2, "one call per octave, not one per step"
+    assert all(issubclass(kind, tf.Tensor) for kinds in calls for kind in kinds), "nothing read back"
+    assert isinstance(value, float) and dreamed.shape == photo.shape

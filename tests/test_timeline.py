@@ -34,6 +34,15 @@ def test_scheduled_parameters_reach_the_frames():
     assert timeline.motion_into(loaded, 5)[0, 0] == pytest.approx(1.1)
 
 
+def test_coarse_octaves_are_dreamed_on_every_nth_dreamed_frame():
+    loaded = config.load({"frames": 30, "cadence": 2, "dream": {"octaves": 3, "coarse_every": 2}})
+    octaves = [timeline.frame_params(loaded, index).octaves for index in range(0, 12, 2)]
+    assert octaves == [3, 1, 3, 1, 3, 1], "dreamed frames 0, 4, 8 dream every octave; 2, 6, 10 the finest"
+    assert timeline.frame_params(config.load({"dream": {"octaves": 3}}), 5).octaves == 3, (
+        "default: every frame"
+    )
+
+
 def test_scheduled_layer_weights_crossfade_without_retracing(bundled):
     loaded = config.load(
         {

@@ -104,11 +104,12 @@ class Model(Section):
         "[0, 1], `raw` [0, 255]. Default: the named model's own (`inception`; `caffe` for "
         "SqueezeNet).",
     )
-    precision: Literal["float32", "bfloat16", "auto"] = Field(
+    precision: Literal["float32", "bfloat16", "float16", "auto"] = Field(
         "auto",
         description="Compute precision of a named model: `auto` uses bfloat16 on CPUs with AVX-512 BF16 "
-        "or AMX and on CUDA GPUs of compute capability 8.0 or more, float32 elsewhere; weights stay "
-        "float32. The video records the precision used.",
+        "or AMX and on CUDA GPUs of compute capability 8.0 or more, float32 elsewhere. `float16` is "
+        "for GPUs with float16 tensor cores but no bfloat16 (Volta, Turing): it climbs with dynamic "
+        "loss scaling so gradients do not underflow. The video records the precision used.",
     )
     class_layer: str | None = Field(
         None,
@@ -341,6 +342,14 @@ class Dream(Section):
     octaves: Annotated[Schedulable, Bounds(1, 12, integer=True)] = Field(
         3,
         description="Scales dreamed, coarse to fine; the detail each adds is carried to the next. Schedulable.",
+    )
+    coarse_every: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Dream the coarser octaves on every Nth dreamed frame only; the others dream just "
+        "the finest, since a slightly zoomed frame already holds the coarse structure. Opt-in: 2 "
+        "saves about a sixth of the work at 2 octaves, and coarse shapes grow more slowly.",
     )
     octave_scale: Annotated[Schedulable, Bounds(1.0, 4.0, low_open=True)] = Field(
         1.5, description="Size ratio between successive octaves. Schedulable."
