@@ -5,12 +5,13 @@ dreamed version. Each step rolls the frame by a random jitter, takes the objecti
 (through a randomly rescaled and rotated view of the frame, tile by tile for large frames), smooths
 and normalises it, and climbs.
 
-The frame stays a tensor from the first octave to the last: an octave's steps run inside one
-compiled loop, the octaves are resized on the device, and the objective is read back once per
-frame, so nothing waits on the host between steps (on a GPU, nothing leaves it). The random
-jitters, scales and turns of an octave's steps are drawn up front and passed in as tensors. The
-compiled functions are traced once per model and objective, with unknown height, width and step
-count, so new octave sizes, tiles, frames and step schedules reuse them.
+The frame stays a tensor from the first octave to the last: each step is one compiled call, the
+octaves are resized on the device, and the objective is read back once per frame, so nothing waits
+on the host between steps (on a GPU, nothing leaves it). The random jitters, scales and turns of the
+steps are drawn on the host and passed in as tensors. The compiled functions are traced once per
+model and objective, with unknown height and width, so new octave sizes, tiles and frames reuse
+them. (One compiled loop over an octave's steps, a ``tf.while_loop``, was measured 5–10 % slower
+per step on the CPU than a call per step: the graph optimiser does less inside loops.)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import motion
 from . import prior as priors
 from .backend import tf
 from .models import DreamModel, preprocess
@@ -69,7 +71,7 @@ class Dreamer:
     ``tile_margin`` pixels of context so that tiles agree where they meet. Tiles start at multiples
     of ``TILE_ALIGN`` pixels, the networks' total stride, so that every tile's strided layers sample
     the same grid as the whole frame's would. A model computing in float16 climbs with dynamic loss
-    scaling (see :meth:`_scaled`). ``jit_compile`` compiles each octave's loop with XLA.
+    scaling (see :meth:`_scaled`). ``jit_compile`` compiles each step with XLA.
     """
 
     TILE_ALIGN = 32
@@ -105,27 +107,26 @@ class Dreamer:
 
         frame = tf.TensorSpec([None, None, 3], tf.float32)
         scalar = tf.TensorSpec([], tf.float32)
-        draws = [
-            tf.TensorSpec([None, 2], tf.int32),
-            tf.TensorSpec([None], tf.float32),
-            tf.TensorSpec([None], tf.float32),
-        ]
+        shift = tf.TensorSpec([2], tf.int32)
         self._value_of = value_of
         self._gradient = tf.function(
             self._view_gradient, input_signature=[frame, scalar, scalar], autograph=False
         )
         self._climb = tf.function(self._climbed, input_signature=[frame, frame, scalar], autograph=False)
-        # XLA compiles an octave's loop per frame size; on CPUs it is slower than oneDNN's kernels
+        # XLA compiles the step per frame size; on CPUs it is slower than oneDNN's kernels
         # (benchmarks/run.py's `xla` section measures it on the machine at hand), so it is opt-in.
-        self._octave = tf.function(
-            self._steps, input_signature=[frame, *draws, scalar], autograph=False, jit_compile=jit_compile
+        self._step = tf.function(
+            self._stepped,
+            input_signature=[frame, shift, scalar, scalar, scalar],
+            autograph=False,
+            jit_compile=jit_compile,
         )
         self._value = tf.function(value_of, input_signature=[frame], autograph=False)
 
     @property
     def tracing_count(self) -> int:
         """How often a compiled function was traced (1 each is the goal: no re-tracing)."""
-        functions = (self._gradient, self._climb, self._octave)
+        functions = (self._gradient, self._climb, self._step)
         return max(function.experimental_get_tracing_count() for function in functions)
 
     def objective_value(self, frame: np.ndarray) -> float:
@@ -175,23 +176,14 @@ class Dreamer:
         self._good_steps.assign(tf.where(grow, 0, good))
         return tf.where(finite, climbed, image)
 
-    def _steps(
-        self, image: tf.Tensor, shifts: tf.Tensor, scales: tf.Tensor, angles: tf.Tensor, step_size: tf.Tensor
+    def _stepped(
+        self, image: tf.Tensor, shift: tf.Tensor, scale: tf.Tensor, angle: tf.Tensor, step_size: tf.Tensor
     ) -> tuple[tf.Tensor, tf.Tensor]:
-        """``len(shifts)`` jittered steps in one compiled loop; returns the image and the objective
-        before the last step (NaN for none)."""
-
-        def step(index: tf.Tensor, image: tf.Tensor, _: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-            shift = shifts[index]
-            rolled = tf.roll(image, shift, axis=[0, 1])
-            gradient, value = self._view_gradient(rolled, scales[index], angles[index])
-            climbed = self._climbed(rolled, gradient, step_size)
-            return index + 1, tf.roll(climbed, -shift, axis=[0, 1]), value
-
-        count = tf.shape(shifts)[0]
-        start = (tf.constant(0), image, tf.constant(math.nan, tf.float32))
-        _, image, value = tf.while_loop(lambda index, *_: index < count, step, start)
-        return image, value
+        """One jittered step: the image rolled by ``shift``, climbed through the view scaled by
+        ``scale`` and turned by ``angle``, and rolled back; and the objective before the step."""
+        rolled = tf.roll(image, shift, axis=[0, 1])
+        gradient, value = self._view_gradient(rolled, scale, angle)
+        return tf.roll(self._climbed(rolled, gradient, step_size), -shift, axis=[0, 1]), value
 
     # -- driven from the host ------------------------------------------------------------------
 
@@ -233,33 +225,30 @@ class Dreamer:
 
     def draws(
         self, steps: int, jitter: int, rng: np.random.Generator
-    ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    ) -> list[tuple[np.ndarray, float, float]]:
         """Each step's jitter (rows, columns), view scale and view angle (radians), in the order they
         have always been drawn, so that a seed gives the same dream as before."""
-        shifts, scales, angles = (
-            np.zeros((steps, 2), np.int32),
-            np.ones(steps, np.float32),
-            np.zeros(steps, np.float32),
-        )
-        for k in range(steps):
-            shifts[k] = rng.integers(-jitter, jitter + 1, size=2)
-            scales[k] = 1.0 + rng.uniform(-self.prior.scale, self.prior.scale)
-            angles[k] = math.radians(rng.uniform(-self.prior.rotate, self.prior.rotate))
-        return tf.constant(shifts), tf.constant(scales), tf.constant(angles)
+        draws = []
+        for _ in range(steps):
+            shift = rng.integers(-jitter, jitter + 1, size=2).astype(np.int32)
+            scale = 1.0 + rng.uniform(-self.prior.scale, self.prior.scale)
+            draws.append((shift, scale, math.radians(rng.uniform(-self.prior.rotate, self.prior.rotate))))
+        return draws
 
     def climb(
         self, image: tf.Tensor, steps: int, step_size: float, jitter: int, rng: np.random.Generator
     ) -> tuple[tf.Tensor, tf.Tensor]:
-        """``steps`` steps at the image's own size, on the device; returns the image and the objective
-        before the last step."""
-        shifts, scales, angles = self.draws(steps, jitter, rng)
-        size = tf.constant(step_size, tf.float32)
-        if not self._tiled(image):
-            return self._octave(image, shifts, scales, angles, size)
-        value = tf.constant(math.nan)
-        for shift, scale, angle in zip(shifts.numpy(), scales.numpy(), angles.numpy(), strict=True):
+        """``steps`` steps at the image's own size; returns the image and the objective before the
+        last step, as tensors: each step is one compiled call, and nothing is read back (on a GPU,
+        the frame never leaves it and the host never waits)."""
+        size, value = tf.constant(step_size, tf.float32), tf.constant(math.nan)
+        for shift, scale, angle in self.draws(steps, jitter, rng):
+            if not self._tiled(image):
+                view = tf.constant(scale, tf.float32), tf.constant(angle, tf.float32)
+                image, value = self._step(image, tf.constant(shift), *view, size)
+                continue
             rolled = tf.roll(image, shift, axis=(0, 1))
-            gradient, value = self.gradient(rolled, float(scale), float(angle))
+            gradient, value = self.gradient(rolled, scale, angle)
             image = tf.roll(self._climb(rolled, gradient, size), -shift, axis=(0, 1))
         return image, value
 
@@ -290,10 +279,11 @@ class Dreamer:
 
 
 def resized(image: tf.Tensor, width: int, height: int) -> tf.Tensor:
-    """Resample on the device to ``width × height``: area averaging to shrink (no aliasing), Lanczos
-    to enlarge (as ``motion.resize`` does on the host)."""
+    """Resample on the device to ``width × height`` as ``motion.resize`` does on the host (area
+    averaging to shrink, Lanczos to enlarge), as two matrix products."""
     if int(image.shape[1]) == width and int(image.shape[0]) == height:
         return image
-    shrinking = width * height < int(image.shape[0]) * int(image.shape[1])
-    method = "area" if shrinking else "lanczos3"
-    return tf.image.resize(image, (height, width), method=method)
+    rows = motion.resampling_matrix(int(image.shape[0]), height)
+    columns = motion.resampling_matrix(int(image.shape[1]), width)
+    tall = tf.tensordot(rows, image, axes=1)  # (height, source width, 3)
+    return tf.transpose(tf.tensordot(tall, columns, axes=[[1], [1]]), [0, 2, 1])

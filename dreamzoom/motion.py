@@ -3,12 +3,13 @@
 Transforms are 3×3 matrices in pixel coordinates mapping a point of the previous frame to where it
 appears in the next, so moves compose by matrix product and every frame is resampled once, with a
 Lanczos kernel and mirrored borders (no black corners when zooming out or rotating). Resizing
-lives here too, with the same kernel: photos fitted to the frame and the octaves of a dream are
-resampled alike.
+lives here too: photos are fitted to the frame with OpenCV, and the octaves of a dream, resized on
+the device, use the same kernels written as matrices (:func:`resampling_matrix`).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import cv2
@@ -56,6 +57,30 @@ def resize(frame: np.ndarray, width: int, height: int) -> np.ndarray:
     shrinking = width * height < frame.shape[0] * frame.shape[1]
     interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LANCZOS4
     return cv2.resize(frame, (width, height), interpolation=interpolation)
+
+
+@functools.lru_cache(maxsize=64)
+def resampling_matrix(source: int, target: int) -> np.ndarray:
+    """The ``target × source`` matrix that resamples a line of ``source`` pixels to ``target`` pixels
+    as :func:`resize` does: area averaging to shrink, Lanczos (a = 4) to enlarge, borders clamped.
+
+    As matrices, a resize is two matrix products, which run wherever the tensors are (TensorFlow's
+    own area and Lanczos kernels run on the CPU only, so a GPU would send every octave to the host).
+    """
+    if target < source:  # each output pixel averages the input it covers, in proportion
+        edges = np.arange(target + 1) * (source / target)
+        starts, ends = edges[:-1, None], edges[1:, None]
+        pixels = np.arange(source)[None]
+        weights = np.clip(np.minimum(ends, pixels + 1) - np.maximum(starts, pixels), 0.0, None)
+    else:  # OpenCV's Lanczos: 8 taps, a = 4
+        centres = (np.arange(target) + 0.5) * (source / target) - 0.5
+        taps = np.floor(centres)[:, None] + np.arange(-3, 5)[None]
+        offsets = centres[:, None] - taps
+        kernel = np.sinc(offsets) * np.sinc(offsets / 4) * (np.abs(offsets) < 4)
+        weights = np.zeros((target, source))
+        rows = np.repeat(np.arange(target), taps.shape[1])
+        np.add.at(weights, (rows, np.clip(taps, 0, source - 1).astype(int).ravel()), kernel.ravel())
+    return (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:

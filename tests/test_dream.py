@@ -150,20 +150,21 @@ def test_a_float16_step_whose_gradient_overflows_is_skipped_and_the_scale_halved
     assert np.abs(dreamed - photo).mean() > 0.005
 
 
-def test_each_octave_is_one_compiled_call_and_the_objective_is_read_once(bundled, photo):
-    """No step waits on the host: the steps of an octave run inside one call of the compiled loop,
-    which hands back tensors, and the frame's objective is read once, at its end."""
+def test_each_step_is_one_compiled_call_and_the_objective_is_read_once_per_frame(bundled, photo):
+    """No step waits on the host: each step is one call of the compiled step, which hands back
+    tensors that the next step takes as they are, and the frame's objective is read once, at its end."""
     dreamer = Dreamer(bundled, layers_objective({"mixed3": 1.0}))
     calls = []
-    compiled = dreamer._octave
+    compiled = dreamer._step
 
-    def counted(*args):
-        result = compiled(*args)
-        calls.append([type(item) for item in result])
+    def counted(image, *args):
+        result = compiled(image, *args)
+        calls.append((type(image), [type(item) for item in result]))
         return result
 
-    dreamer._octave = counted
+    dreamer._step = counted
     dreamed, value = dreamer.dream(photo, Params(5, 0.01, 2, 1.4, 8), np.random.default_rng(0))
-    assert len(calls) == 2, "one call per octave, not one per step"
-    assert all(issubclass(kind, tf.Tensor) for kinds in calls for kind in kinds), "nothing read back"
+    assert len(calls) == 10, "one call per step"
+    kinds = [kind for image, results in calls for kind in (image, *results)]
+    assert all(issubclass(kind, tf.Tensor) for kind in kinds), "frames and objectives stay tensors"
     assert isinstance(value, float) and dreamed.shape == photo.shape

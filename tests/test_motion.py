@@ -73,3 +73,16 @@ def test_transforms_compose_by_matrix_product():
     b = motion.transform(SIZE, 0.9, -2.0, (0, -1))
     point = np.array([[13.0, 40.0]])
     assert np.allclose(motion.map_points(b @ a, point), motion.map_points(b, motion.map_points(a, point)))
+
+
+@pytest.mark.parametrize(("source", "target"), [(512, 366), (301, 200), (200, 301), (97, 512), (64, 64)])
+def test_resampling_matrices_resize_as_opencv_does(source, target):
+    """Octaves are resized on the device by two matrix products; they must match the host's
+    resize (OpenCV's area averaging to shrink, its 8-tap Lanczos to enlarge)."""
+    frame = np.random.default_rng(0).uniform(0, 1, (source, source + 7, 3)).astype(np.float32)
+    rows = motion.resampling_matrix(source, target)
+    columns = motion.resampling_matrix(source + 7, target + 5)
+    mine = np.einsum("yh,hwc,xw->yxc", rows, frame, columns, optimize=True)
+    theirs = motion.resize(frame, target + 5, target)
+    assert np.abs(mine - theirs).max() < 1e-4
+    assert np.allclose(rows.sum(axis=1), 1.0), "every output pixel is a weighted mean"

@@ -47,7 +47,8 @@ NOT_RUN = {
     "dreamzoom batch tonight/ --ray auto --output-dir /shared/renders": "needs a running Ray cluster",
     "dreamzoom sweep configs/default.yaml --layers mixed0,mixed1,mixed2,mixed3,mixed4,mixed5 -o sheet.png "
     "--ray auto": "needs a running Ray cluster",
-    "python benchmarks/run.py": "a 20-minute benchmark",
+    "python benchmarks/run.py": "a benchmark of about 1.5 hours",
+    "python benchmarks/run.py --only peak,peer,fixed_f32": "renders 20 frames at 512×512 three ways (minutes)",
     "python benchmarks/run.py [--quick]": "a benchmark (minutes even with --quick)",
     "python benchmarks/memory_4k.py": "a benchmark at 3840×2160",
     "python benchmarks/colour_drift.py --chart drift.png": "a 300-frame benchmark (tests/test_colour.py "
