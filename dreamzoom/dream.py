@@ -144,7 +144,7 @@ class Dreamer:
         with tf.GradientTape() as tape:
             tape.watch(image)
             value = self._value_of(priors.random_view(image, scale, angle) if transformed else image)
-            scaled = value * self.loss_scale
+            scaled = value * self.loss_scale if self._loss_scaled else value
         return tape.gradient(scaled, image), value
 
     def _climbed(self, image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:

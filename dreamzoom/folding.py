@@ -56,6 +56,8 @@ def fold(network: keras.Model, dtype: str | None = None) -> Folded:
     """A copy of ``network`` with its BatchNormalizations folded into their convolutions, every layer
     computing in, and storing its weights in, ``dtype`` (``None``: each layer's own policy)."""
     pairs = foldable_pairs(network)
+    if not pairs and (dtype is None or {weight.dtype for weight in network.weights} <= {dtype}):
+        return Folded(network, frozenset())  # nothing to fold or to recast: no copy needed
     norms = {norm.name for norm in pairs.values()}
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:

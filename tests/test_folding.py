@@ -77,3 +77,9 @@ def test_the_dreaming_network_holds_its_weights_in_the_type_it_computes_in(pinne
     layer = "mixed3" if name == "inception_v3" else "fire5_concat"
     weights = [weight for layer in model.extractor((layer,)).layers for weight in layer.weights]
     assert weights and {weight.dtype for weight in weights} == {"bfloat16"}
+
+
+def test_a_network_with_nothing_to_fold_or_recast_is_not_copied(squeezenet_float32):
+    """SqueezeNet has no normalisations: in float32 it dreams as it is (the novelty judge loads it
+    for every render, so a copy would cost each render's start-up)."""
+    assert squeezenet_float32.folded.network is squeezenet_float32.network
