@@ -1,4 +1,5 @@
-"""The ``dreamzoom`` command: render, batch, validate, preview, sweep, inspect, layers, classes, schema.
+"""The ``dreamzoom`` command: render, batch, validate, preview, sweep, inspect, audio, layers, classes,
+schema.
 
 Commands are thin: each maps its arguments onto the Python API. Every error a user can cause
 arrives here as a :class:`DreamzoomError` (or a click usage error) and leaves as one line on
@@ -250,8 +251,7 @@ def validate(config: str, assignments: tuple[str, ...]) -> None:
     """Check CONFIG — keys, values, files, model and layers — without rendering."""
     from .assemble import prepare
 
-    settings = _load(config, assignments)
-    prepare(settings)
+    settings = prepare(_load(config, assignments)).config  # a song may set the length
     click.echo(f"{config}: ok ({settings.frame_count} frames, {settings.size[0]}×{settings.size[1]})")
 
 
@@ -411,6 +411,38 @@ def inspect(video: str, output: str | None) -> None:
         except OSError as error:
             raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None
         click.echo(f"wrote {path}", err=True)
+
+
+@cli.command("audio")
+@click.argument("song", type=_FilePath(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
+    help="Draw the envelopes to this PNG (default: SONG's name with .envelopes.png, here).",
+)
+@click.option(
+    "--fps", type=click.FloatRange(0.001, 240.0), default=24.0, show_default=True, help="Video frame rate."
+)
+@click.option(
+    "--offset", type=click.FloatRange(0.0, 86400.0), default=0.0, help="Seconds into SONG to start."
+)
+@click.option(
+    "--seconds", type=click.FloatRange(0.001, None), help="Analyse only this long (default: to the end)."
+)
+@click.option("--bpm", type=click.FloatRange(0.001, 1000.0), help="Track the beats at this tempo.")
+def audio_command(
+    song: str, output: str | None, fps: float, offset: float, seconds: float | None, bpm: float | None
+) -> None:
+    """Print SONG's tempo, beats and length, and plot the envelopes that would drive a render
+    (SONG may be a config with an audio section: its settings are used)."""
+    from .soundcheck import draw, listen
+
+    check = listen(Path(song), fps, offset, seconds, bpm)
+    for line in check.lines():
+        click.echo(line)
+    path = Path(output) if output else Path(f"{Path(song).stem}.envelopes.png")
+    click.echo(f"wrote {draw(check, path)}", err=True)
 
 
 @cli.command()

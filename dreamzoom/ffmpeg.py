@@ -1,4 +1,5 @@
-"""The ffmpeg processes: encoding frames to H.264, joining segments, reading a video's metadata.
+"""The ffmpeg processes: encoding frames to H.264, joining segments (with a song's sound, as AAC),
+reading a video's metadata, decoding a song's samples.
 
 Every process is the binary imageio-ffmpeg ships (no system ffmpeg needed), started in its own
 process group, so Ctrl-C in the terminal reaches dreamzoom alone and the video can still be closed
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -85,15 +87,36 @@ class Encoder:
         return f"ffmpeg {what} {self.output.name}: {detail}"
 
 
-def concatenate(parts: Sequence[Path], path: Path, metadata: str | None = None) -> None:
-    """Join MP4 segments of one encoding into a single MP4 without re-encoding (written under its
-    temporary name, then renamed to ``path``)."""
+@dataclass(frozen=True)
+class Soundtrack:
+    """The stretch of a song that plays under a video: ``seconds`` (or the rest) from ``offset``
+    into ``path``."""
+
+    path: Path
+    offset: float
+    seconds: float | None
+
+    def arguments(self) -> list[str]:
+        """ffmpeg's input options for this stretch (input seeking decodes from the exact sample)."""
+        length = [] if self.seconds is None else ["-t", f"{self.seconds:.6f}"]
+        return ["-ss", f"{self.offset:.6f}", *length, "-i", str(self.path)]
+
+
+def concatenate(
+    parts: Sequence[Path], path: Path, metadata: str | None = None, sound: Soundtrack | None = None
+) -> None:
+    """Join MP4 segments of one encoding into a single MP4 without re-encoding the picture, with
+    ``sound`` under it as AAC (written under its temporary name, then renamed to ``path``). The sound
+    starts with the first frame: a resumed render's video is joined only at the end, so it keeps sync."""
     partial = partial_path(path)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=path.parent, delete=False) as listing:
         for part in parts:
             escaped = str(Path(part).resolve()).replace("'", "'\\''")
             listing.write(f"file '{escaped}'\n")
-    arguments = ["-f", "concat", "-safe", "0", "-i", listing.name, "-c", "copy", "-map_metadata", "-1"]
+    arguments = ["-f", "concat", "-safe", "0", "-i", listing.name]
+    if sound is not None:
+        arguments += [*sound.arguments(), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
+    arguments += ["-c:v", "copy", "-map_metadata", "-1"]
     if metadata is not None:
         arguments += ["-metadata", f"comment={metadata}"]
     arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(partial)]
@@ -145,6 +168,54 @@ def _ffmetadata(text: str) -> dict[str, str]:
     if key is not None:
         values[key] = "".join(value)
     return values
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What ffmpeg finds in a file without decoding it."""
+
+    duration: float | None  # seconds, as the container states it (None where it does not)
+    sound: bool  # whether it has an audio stream
+
+
+_DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+
+
+def probe(path: Path, key: str) -> Probe:
+    """The file's stated length and whether it has sound; a file ffmpeg cannot read at all is a
+    one-line error naming ``key``."""
+    process = _start(["-i", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, errors = process.communicate()
+    text = errors.decode(errors="replace")
+    if "Input #0" not in text:
+        raise DreamzoomError(f"cannot read {path} as audio: {_last_line(errors)}", key=key)
+    stated = _DURATION.search(text)
+    duration = None
+    if stated:
+        hours, minutes, seconds = stated.groups()
+        duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    return Probe(duration, re.search(r"Stream #\S+.*: Audio:", text) is not None)
+
+
+def read_sound(sound: Soundtrack, rate: int, key: str, block: int = 1 << 20) -> Iterator[np.ndarray]:
+    """The stretch ``sound`` decoded to mono float32 samples at ``rate`` Hz, in blocks of at most
+    ``block`` samples (so a long track never sits whole in memory)."""
+    arguments = [*sound.arguments(), "-map", "0:a:0", "-ac", "1", "-ar", str(rate)]
+    with tempfile.TemporaryFile() as errors:
+        process = _start(
+            [*arguments, "-f", "f32le", "-v", "error", "-"], stdout=subprocess.PIPE, stderr=errors
+        )
+        assert process.stdout is not None
+        try:
+            while data := process.stdout.read(4 * block):
+                yield np.frombuffer(data[: len(data) // 4 * 4], np.float32)
+        finally:
+            process.stdout.close()
+            process.kill()  # a no-op once it has finished; stops it when the reader gave up early
+            code = process.wait()
+        if code != 0:
+            errors.seek(0)
+            raise DreamzoomError(f"cannot decode {sound.path}: {_last_line(errors.read())}", key=key)
 
 
 @dataclass

@@ -20,8 +20,9 @@ def preview(config: Config, frame: int = 0) -> np.ndarray:
     """Frame ``frame`` of a render, as 8-bit RGB, without writing any video."""
     if frame < 0:
         raise DreamzoomError(f"frame {frame} is negative", key="--frame")
-    count = max(frame + 1, config.frame_count)
-    for index, (image, _) in enumerate(frames(prepare(config), count)):
+    prepared = prepare(config)
+    count = max(frame + 1, prepared.config.frame_count)
+    for index, (image, _) in enumerate(frames(prepared, count)):
         if index == frame:
             return to_uint8(image)
     raise AssertionError("unreachable: the stream yields every frame")

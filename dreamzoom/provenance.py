@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ def versions() -> dict[str, str]:
         "numpy": np.__version__,
         "python": platform.python_version(),
         "ffmpeg": imageio_ffmpeg.get_ffmpeg_version(),
+        "librosa": metadata.version("librosa"),  # a song's beats and envelopes
     }
 
 

@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from . import audio, metrics, models, novelty, provenance
 from . import config as config_module
-from . import metrics, models, novelty, provenance
 from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
 from .config import Config
 from .errors import DreamzoomError, RenderFailed
-from .ffmpeg import concatenate
+from .ffmpeg import Soundtrack, concatenate
 from .files import atomic_json, describe_os_error, make_folder, partial_path
 from .sinks import FramesSink, Sink, TelemetrySink, VideoSink, WriterThread, to_uint8
 from .timeline import State, frames
@@ -84,7 +84,7 @@ def _finished(config: Config, video: Path) -> Report:
             "again, or -o for a new video",
             key="output.path",
         )
-    return Report(video, config.frame_count, finished_before=True)
+    return Report(video, audio.timed(config)[0].frame_count, finished_before=True)
 
 
 def run(
@@ -285,7 +285,7 @@ class _Run:
         self.report.path = partial_path(self.path)
         parts = self.video.parts(with_open=True)
         if parts:
-            concatenate(parts, self.report.path, self.metadata)
+            concatenate(parts, self.report.path, self.metadata, self._sound(self.index))
         self.report.frames = self.index
 
     def _complete(self) -> None:
@@ -293,7 +293,7 @@ class _Run:
         report, state = self.report, self.state
         if self.config.loop is not None and state is not None and self.last is not None:
             report.seam = metrics.seam(state.changes, metrics.change(state.first, self.last))
-        concatenate(self.video.parts(), self.path, self.metadata)
+        concatenate(self.video.parts(), self.path, self.metadata, self._sound(self.total))
         report.seconds = time.perf_counter() - self.started
         facts: dict[str, Any] = {
             "frames": self.total,
@@ -306,9 +306,18 @@ class _Run:
         report.novelty = self.novelty.summary()
         if report.novelty is not None:
             facts["novelty"] = report.novelty.facts()
+        if self.prepared.analysis is not None:
+            facts["audio"] = audio.describe(self.prepared.analysis)
         atomic_json(provenance.sidecar_path(self.path), provenance.sidecar(self.stored, facts))
         os.replace(self.checkpoint.telemetry, provenance.telemetry_path(self.path))
         self.checkpoint.remove()
+
+    def _sound(self, frames: int) -> Soundtrack | None:
+        """The song's stretch under the first ``frames`` frames, if the config has a song."""
+        track = self.config.audio
+        if track is None:
+            return None
+        return Soundtrack(track.path, track.offset, frames / self.config.output.fps)
 
 
 class _StopRequest:

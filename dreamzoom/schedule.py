@@ -4,12 +4,13 @@ A scheduled config value is a number, an expression, or keyframes:
 
     1.02                                   # constant
     "1.02 + 0.02*sin(2*pi*t/90)"           # maths in t (frame), s (seconds), beat (music)
+    "1.01 + 0.03*onset"                    # … and a song's envelopes (see ``audio.py``)
     "0:(1.04), 120:(1.01)"                 # keyframes, linear in between, held before and after
     {keyframes: "0:(1.04), 120:(1.01)", interpolation: smooth}
 
 Keyframe values may themselves be expressions. Expressions are parsed with Python's ``ast`` and
-evaluated by a small interpreter of our own that knows numbers, the variables ``t``, ``s`` and
-``beat``, the constants ``pi``, ``tau`` and ``e``, arithmetic, and the functions in
+evaluated by a small interpreter of our own that knows numbers, the variables in
+:data:`VARIABLES`, the constants ``pi``, ``tau`` and ``e``, arithmetic, and the functions in
 :data:`FUNCTIONS` — nothing else: no names, attributes, subscripts, comprehensions or calls beyond
 that list, and no ``eval``.
 """
@@ -24,8 +25,10 @@ import operator
 import re
 import reprlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
+
+import numpy as np
 
 
 class ScheduleError(ValueError):
@@ -79,7 +82,10 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "smoothstep": _smoothstep,
 }
 CONSTANTS = {"pi": math.pi, "tau": math.tau, "e": math.e}
-VARIABLES = ("t", "s", "beat")
+#: What a song gives at each frame (``audio.py``): each 0–1, smoothed; 0 without a song.
+ENVELOPES = ("onset", "loudness", "bass", "mid", "high")
+#: The variables an expression may read: the frame, its second, the beat, and a song's envelopes.
+VARIABLES = ("t", "s", "beat", *ENVELOPES)
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -99,12 +105,52 @@ class Time:
 
     t: float  # frame index
     s: float  # seconds
-    beat: float  # beats since the music's offset
+    beat: float  # beats since the music's offset, or since a song's first beat
+    onset: float = 0.0
+    loudness: float = 0.0
+    bass: float = 0.0
+    mid: float = 0.0
+    high: float = 0.0
 
     @staticmethod
-    def at(frame: float, fps: float, bpm: float | None = None, offset: float = 0.0) -> Time:
+    def at(
+        frame: float,
+        fps: float,
+        bpm: float | None = None,
+        offset: float = 0.0,
+        signals: Signals | None = None,
+    ) -> Time:
         seconds = frame / fps
+        if signals is not None:
+            return Time(frame, seconds, **signals.at(frame))
         return Time(frame, seconds, (seconds - offset) * bpm / 60.0 if bpm else 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Signals:
+    """Variables measured outside the config, one value per frame: a song's ``beat`` and its
+    :data:`ENVELOPES` (made by ``audio.py``). Between frames they are interpolated; past the last
+    frame they hold."""
+
+    values: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return min((len(v) for v in self.values.values()), default=0)
+
+    def at(self, frame: float) -> dict[str, float]:
+        """Each variable's value at ``frame``."""
+        last = len(self) - 1
+        if last < 0:
+            return dict.fromkeys(self.values, 0.0)
+        where = min(max(frame, 0.0), float(last))
+        index = int(where)
+        if where == index:
+            return {name: float(values[index]) for name, values in self.values.items()}
+        fraction, after = where - index, min(index + 1, last)
+        return {
+            name: float(values[index] + fraction * (values[after] - values[index]))
+            for name, values in self.values.items()
+        }
 
 
 class Expression:
@@ -119,6 +165,8 @@ class Expression:
         except (RecursionError, MemoryError, ValueError):  # nesting beyond the parser, or huge numbers
             raise ScheduleError(f"{reprlib.repr(text)} is too deeply nested or too long to read") from None
         _check_depth(tree.body, text)
+        #: The variables the expression reads (``onset`` needs a song).
+        self.names: set[str] = set()
         self._check(tree.body)
         self._tree = tree.body
 
@@ -130,6 +178,8 @@ class Expression:
             if node.id not in VARIABLES and node.id not in CONSTANTS:
                 allowed = ", ".join(VARIABLES + tuple(CONSTANTS))
                 raise ScheduleError(f"unknown name {node.id!r} (names allowed: {allowed})")
+            if node.id in VARIABLES:
+                self.names.add(node.id)
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             self._check(node.left)
             self._check(node.right)
@@ -202,6 +252,11 @@ class Schedule:
             self._parse_keyframes(str(spec))
         else:
             self.values = [Expression(str(spec))]
+
+    @property
+    def names(self) -> set[str]:
+        """The variables the schedule reads."""
+        return set().union(*(value.names for value in self.values))
 
     def _parse_keyframes(self, text: str) -> None:
         rest = text.strip()

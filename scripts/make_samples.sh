@@ -23,13 +23,18 @@ dreamzoom sweep configs/default.yaml "${small[@]}" --columns 6 \
   --layers mixed0,mixed1,mixed2,mixed3,mixed4,mixed5 -o "$tmp/sweep.png"
 python scripts/stills.py jpeg "$tmp/sweep.png" samples/sweep_layers.jpg --height 290
 
-# Animation: an installation loop (GIF), a music-timed schedule and a layer crossfade (strips),
+# Animation: an installation loop (GIF), a music-timed schedule, a song-driven one (strip and its
+# envelopes) and a layer crossfade (strips),
 # colour drift with anchoring off and on (chart).
 tiny=(--set "size=[192,192]" -q)
 dreamzoom render configs/loop.yaml "${tiny[@]}" -o "$tmp/loop.mp4" --set output.frames_dir="$tmp/loop_frames"
 python scripts/stills.py gif "$tmp/loop_frames" samples/loop.gif --height 160 --every 2 --fps 12
 dreamzoom render configs/music.yaml "${tiny[@]}" -o "$tmp/music.mp4" --set output.frames_dir="$tmp/music_frames"
 python scripts/stills.py strip "$tmp/music_frames" 0,3,6,9,12,15 samples/music_strip.jpg --height 160
+python scripts/make_song.py samples/groove.mp3
+dreamzoom render configs/song.yaml "${tiny[@]}" -o "$tmp/song.mp4" --set output.frames_dir="$tmp/song_frames"
+python scripts/stills.py strip "$tmp/song_frames" 0,48,96,144,192,240,288,383 samples/song_strip.jpg --height 160
+dreamzoom audio configs/song.yaml -o samples/song_envelopes.png
 dreamzoom render configs/crossfade.yaml "${tiny[@]}" -o "$tmp/crossfade.mp4" --set output.frames_dir="$tmp/crossfade_frames"
 python scripts/stills.py strip "$tmp/crossfade_frames" 0,60,120,180,239 samples/crossfade_strip.jpg --height 192
 python benchmarks/colour_drift.py --frames 300 --size 96 --chart samples/colour_drift.png
@@ -37,5 +42,5 @@ python benchmarks/colour_drift.py --frames 300 --size 96 --chart samples/colour_
 # The gallery: 8 stills across a minute of the default and 10 seconds of every other shipped config
 # (a loop at its own length), at 256x256, with the figures benchmarks/novelty.py prints.
 python benchmarks/novelty.py --configs configs/default.yaml --seconds 60 --reference-seconds 20 --gallery samples/gallery
-python benchmarks/novelty.py --configs configs/noise.yaml configs/music.yaml configs/crossfade.yaml \
+python benchmarks/novelty.py --configs configs/noise.yaml configs/music.yaml configs/song.yaml configs/crossfade.yaml \
   configs/loop.yaml configs/banana.yaml configs/guide.yaml --seconds 10 --reference-seconds 0 --gallery samples/gallery

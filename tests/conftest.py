@@ -162,6 +162,53 @@ def decode(path: Path) -> tuple[dict[str, Any], list[np.ndarray]]:
     return meta, frames
 
 
+# ----------------------------------------------------------------------------- sound
+
+#: The rate the suite's tracks are written at, and decoded back at.
+AUDIO_RATE = 22050
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = AUDIO_RATE) -> Path:
+    """A real 16-bit mono WAV file of ``samples`` (floats in -1…1)."""
+    import wave
+
+    with wave.open(str(path), "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(rate)
+        file.writeframes((np.clip(samples, -1, 1) * 32000).astype("<i2").tobytes())
+    return path
+
+
+def click_track(path: Path, seconds: float = 4.0, bpm: float = 120.0, first: float = 0.5) -> np.ndarray:
+    """A WAV of short 1.5 kHz clicks at ``bpm`` from ``first`` seconds; returns the click times."""
+    clicks = np.arange(first, seconds - 0.05, 60.0 / bpm)
+    track = np.zeros(int(seconds * AUDIO_RATE))
+    t = np.arange(int(0.01 * AUDIO_RATE)) / AUDIO_RATE
+    click = np.sin(2 * np.pi * 1500.0 * t) * np.exp(-t * 400.0)
+    for time in clicks:
+        start = round(time * AUDIO_RATE)
+        track[start : start + len(click)] += click
+    write_wav(path, 0.9 * track)
+    return clicks
+
+
+def pcm(path: Path) -> np.ndarray:
+    """The first sound stream of ``path`` decoded by ffmpeg: mono float32 at :data:`AUDIO_RATE`."""
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0"]
+    command += ["-ac", "1", "-ar", str(AUDIO_RATE), "-f", "f32le", "-"]
+    return np.frombuffer(subprocess.run(command, capture_output=True, check=True).stdout, np.float32)
+
+
+def lag(heard: np.ndarray, source: np.ndarray) -> float:
+    """Seconds by which ``heard`` is late against ``source`` (the peak of their cross-correlation)."""
+    size = 1 << int(np.ceil(np.log2(len(heard) + len(source))))
+    spectrum = np.fft.rfft(heard, size) * np.conj(np.fft.rfft(source, size))
+    correlation = np.fft.irfft(spectrum, size)
+    shift = int(np.argmax(correlation))
+    return (shift if shift < size // 2 else shift - size) / AUDIO_RATE
+
+
 # ----------------------------------------------------------------------------- renders on the command line
 
 #: How a render that checkpoints differs from the small config: 12 frames in segments of 4, zooming

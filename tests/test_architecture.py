@@ -18,7 +18,7 @@ LEVELS: list[set[str]] = [
     {"schedule", "presets", "classes", "files", "explore"},
     {"config"},
     {"colour", "motion", "ffmpeg"},
-    {"metrics", "source", "sheet", "folding"},
+    {"metrics", "source", "sheet", "folding", "audio"},
     {"models", "objectives", "prior"},
     {"novelty"},
     {"dream"},
@@ -34,7 +34,17 @@ LEVELS: list[set[str]] = [
 LEVEL = {room: level for level, rooms in enumerate(LEVELS) for room in rooms}
 #: Rooms that must never load TensorFlow, directly or through what they import (a config can be
 #: checked, and frames written, without it).
-NO_TENSORFLOW = {"config", "schedule", "presets", "files", "ffmpeg", "sinks", "checkpoint", "explore"}
+NO_TENSORFLOW = {
+    "config",
+    "schedule",
+    "presets",
+    "files",
+    "ffmpeg",
+    "sinks",
+    "checkpoint",
+    "explore",
+    "audio",
+}
 
 
 def room_of(path) -> str:

@@ -67,12 +67,20 @@ def test_quiet_render_prints_nothing(config_file, tmp_path, capsys):
         (["render"], "Missing argument 'CONFIG'"),
         (["render", "{cfg}", "--bogus"], "No such option '--bogus'"),
         (["dance"], "No such command 'dance'"),
+        (["render", "{cfg}", "--set", "audio.path=song.mp3"], "audio.path: file not found: "),
+        (["render", "{cfg}", "--set", "motion.zoom=1+onset"], "motion.zoom: onset is an envelope of a song"),
+        (["audio", "{cfg}"], "SONG: {cfg} has no audio section to analyse"),
+        (["audio", "{cfg}", "--fps", "0"], "Invalid value for '--fps'"),
+        (["audio", "{tmp}/absent.mp3"], "'{tmp}/absent.mp3' does not exist"),
+        (["audio", "{tmp}"], "is a directory"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(argv, expected, config_file, tmp_path, capsys):
     argv = [arg.replace("{cfg}", str(config_file)).replace("{tmp}", str(tmp_path)) for arg in argv]
     assert main(argv) == 2
-    assert expected in one_line_error(capsys)
+    assert expected.replace("{cfg}", str(config_file)).replace("{tmp}", str(tmp_path)) in one_line_error(
+        capsys
+    )
     assert not (tmp_path / "out.mp4").exists()
 
 
@@ -316,3 +324,39 @@ def test_layers_at_a_size_too_small_for_them_is_one_line_naming_size(size, capsy
     assert main(["layers", "--set", f"size={size}", "--all"]) == 2
     error = one_line_error(capsys)
     assert "size: " in error and "too small for these layers: both sides must be at least 43 px" in error
+
+
+def test_audio_prints_what_a_song_will_drive_and_plots_it(tmp_path, capsys):
+    from PIL import Image
+
+    song = ROOT / "samples" / "groove.mp3"
+    assert main(["audio", str(song), "-o", str(tmp_path / "plot.png"), "--fps", "30", "--seconds", "8"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "groove.mp3: 8.00 s from 0 s = 240 frames at 30 fps"
+    tempo = float(lines[1].removeprefix("tempo: ").split()[0])
+    assert tempo == pytest.approx(120, rel=0.005)
+    assert " 15 beats, " in lines[1]  # 0.5 … 7.5 s: the first, at 0 s, is trimmed
+    assert lines[2].startswith("envelopes (mean / share of frames above 0.5): onset ")
+    assert err.strip() == f"wrote {tmp_path / 'plot.png'}"
+    with Image.open(tmp_path / "plot.png") as plot:
+        assert plot.size[0] >= 800 and plot.size[1] >= 500
+
+
+def test_audio_of_a_config_uses_its_song_and_settings(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = small_config(
+        tmp_path, frames=None, audio={"path": str(ROOT / "samples" / "groove.mp3"), "offset": 12}
+    )
+    (tmp_path / "song.yaml").write_text(yaml.safe_dump(config))
+    assert main(["audio", "song.yaml"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "groove.mp3: 4.00 s from 12 s = 48 frames at 12 fps"
+    assert (tmp_path / "song.envelopes.png").is_file()
+
+
+def test_audio_of_a_file_without_sound_is_one_line_naming_the_song(tmp_path, capsys):
+    (tmp_path / "notes.mp3").write_text("not a song")
+    assert main(["audio", str(tmp_path / "notes.mp3")]) == 2
+    assert one_line_error(capsys).startswith(
+        f"dreamzoom: error: SONG: cannot read {tmp_path / 'notes.mp3'} as audio"
+    )

@@ -12,7 +12,7 @@ import pytest
 from dreamzoom import config
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import SAMPLE_PHOTO
+from .conftest import ROOT, SAMPLE_PHOTO
 
 
 def error_of(raw, overrides=()) -> str:
@@ -180,3 +180,48 @@ def test_a_keyframes_mapping_is_evaluated_as_the_mapping_it_was_written_as():
     assert isinstance(settings.motion.zoom, config.Keyframes)
     assert config.plain(settings.motion.zoom) == spec and config.plain(1.5) == 1.5
     assert settings.value(settings.motion.zoom, 10) == 2.0
+
+
+SONG = str(ROOT / "samples" / "groove.mp3")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            {"motion": {"zoom": "1 + 0.1*bass"}},
+            "motion.zoom: bass is an envelope of a song: add audio.path to use it",
+        ),
+        (
+            {"dream": {"layers": {"mixed3": "0:(onset), 9:(1)"}}},
+            "dream.layers.mixed3: onset is an envelope of a song",
+        ),
+        (
+            {"audio": {"path": SONG}, "music": {"bpm": 120}},
+            "music.bpm: a config with audio counts beats from the track",
+        ),
+        (
+            {"audio": {"path": SONG, "bands": {"bass": [300, 200]}}},
+            "audio.bands.bass: [300, 200] must rise within 0–11025 Hz",
+        ),
+        ({"audio": {"path": SONG, "smoothing": {"treble": {"release": 1}}}}, "audio.smoothing.treble"),
+        ({"audio": {"path": SONG, "release": -1}}, "audio.release"),
+        ({"audio": {"offset": 3}}, "audio.path: Field required"),
+    ],
+)
+def test_audio_mistakes_name_the_key(raw, expected):
+    assert expected in error_of(raw)
+
+
+def test_an_envelope_smooths_as_its_own_settings_say_and_else_as_the_section_does():
+    song = config.load(
+        {"audio": {"path": SONG, "attack": 0.02, "smoothing": {"loudness": {"release": 0.5}}}}
+    ).audio
+    assert song.smoothing_of("loudness") == (0.02, 0.5)
+    assert song.smoothing_of("onset") == (0.02, 0.15)
+
+
+def test_a_song_without_a_length_waits_for_the_song_to_check_a_loop():
+    """loop.frames beyond the 96-frame placeholder is checked against the song's length, not refused."""
+    loaded = config.load({"audio": {"path": SONG}, "loop": {"frames": 200}})
+    assert loaded.frame_count == 96 and not loaded.length_given

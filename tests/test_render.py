@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -132,3 +135,53 @@ def test_a_class_render_from_noise_with_the_bundled_classifier(tmp_path):
     config["dream"] = {"objectives": [{"class": "banana"}], "steps": 2, "first_frame_steps": 4, "octaves": 1}
     _, frames = decode(dreamzoom.render(config))
     assert len(frames) == 3
+
+
+# ----------------------------------------------------------------------------- a song in the video
+
+
+def frame_changes(frames: list[np.ndarray]) -> np.ndarray:
+    """How much each decoded frame differs from the one before (index i: frame i against i - 1)."""
+    return np.array([0.0] + [np.abs(b.astype(float) - a).mean() for a, b in itertools.pairwise(frames)])
+
+
+def test_the_song_sets_the_length_plays_in_sync_and_drives_the_picture(tmp_path):
+    from .conftest import AUDIO_RATE, click_track, lag, pcm
+
+    clicks = click_track(tmp_path / "clicks.wav", seconds=3.0, bpm=100.0, first=0.3)
+    config = small_config(
+        tmp_path,
+        frames=None,
+        source={"noise": {"kind": "smooth", "scale": 16}},
+        audio={"path": str(tmp_path / "clicks.wav"), "release": 0.05},
+        dream={"steps": 0, "first_frame_steps": 0},  # the picture moves with the sound alone
+        motion={"zoom": 1.0, "pan": ["12*onset", 0]},
+    )
+    video = dreamzoom.render(config)
+    meta, frames = decode(video)
+    assert len(frames) == 36 and meta["fps"] == 12  # 3 s of song at 12 fps
+    sound, source = pcm(video), pcm(tmp_path / "clicks.wav")
+    assert len(sound) == pytest.approx(len(source), abs=AUDIO_RATE / 12)
+    assert abs(lag(sound, source)) <= 1 / 12, "sound and picture within one frame"
+    # The picture jumps on the frame of each click, as decoded from the video.
+    changes = frame_changes(frames)
+    jumps = np.flatnonzero(changes > 0.5 * changes.max())
+    assert set(np.rint(clicks * 12).astype(int)) <= set(jumps) | set(jumps - 1) | set(jumps + 1)
+    assert np.abs(jumps[:, None] - np.rint(clicks * 12)[None, :]).min(axis=1).max() <= 1
+    sidecar = json.loads(video.with_suffix(".json").read_text())
+    assert sidecar["run"]["audio"]["beats"] >= len(clicks) - 1
+    assert sidecar["versions"]["librosa"]
+
+
+def test_an_offset_plays_the_song_from_there(tmp_path):
+    from .conftest import AUDIO_RATE, click_track, lag, pcm
+
+    click_track(tmp_path / "clicks.wav", seconds=4.0, bpm=90.0, first=0.2)
+    song = {"path": str(tmp_path / "clicks.wav"), "offset": 1.5}
+    video = dreamzoom.render(
+        small_config(tmp_path, frames=12, audio=song, dream={"steps": 0, "first_frame_steps": 0})
+    )
+    sound, source = pcm(video), pcm(tmp_path / "clicks.wav")
+    start = int(1.5 * AUDIO_RATE)
+    assert len(sound) == pytest.approx(AUDIO_RATE, abs=AUDIO_RATE / 12)  # 12 frames at 12 fps
+    assert abs(lag(sound, source[start : start + AUDIO_RATE])) <= 1 / 12

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 
 import numpy as np
+import pytest
 
 from .conftest import decode, finish, start, wait_for, write_config
 
@@ -52,3 +53,29 @@ def test_nan_frames_stop_the_render_with_one_line(tmp_path):
     line = [row for row in errors.splitlines() if row.strip()][-1]
     assert line.startswith("dreamzoom: render failed: frame 0 has NaN or infinite values")
     assert "--resume" not in line, "the same config would fail the same way: no advice to resume it"
+
+
+def test_a_song_plays_in_the_partial_up_to_its_last_frame_and_stays_in_sync_when_resumed(tmp_path):
+    from .conftest import AUDIO_RATE, click_track, lag, pcm
+
+    click_track(tmp_path / "clicks.wav", seconds=2.0, bpm=150.0, first=0.1)
+    source = pcm(tmp_path / "clicks.wav")
+    write_config(tmp_path, audio={"path": "clicks.wav"})  # 12 frames at 12 fps: the song's first second
+    process = start(tmp_path)
+    wait_for(process, "checkpoint: 4/12")
+    process.send_signal(signal.SIGINT)
+    code, errors = finish(process)
+    assert code == 130, errors
+    done = int(next(line for line in errors.splitlines() if line.startswith("interrupted after")).split()[2])
+    partial = tmp_path / "out" / "clip.partial.mp4"
+    assert len(decode(partial)[1]) == done
+    heard = pcm(partial)
+    assert len(heard) == pytest.approx(done / 12 * AUDIO_RATE, abs=AUDIO_RATE / 12)
+    assert abs(lag(heard, source[: len(heard)])) <= 1 / 12
+    code, errors = finish(start(tmp_path, "--resume"))
+    assert code == 0, errors
+    video = tmp_path / "out" / "clip.mp4"
+    assert len(decode(video)[1]) == 12
+    heard = pcm(video)
+    assert len(heard) == pytest.approx(AUDIO_RATE, abs=AUDIO_RATE / 12)
+    assert abs(lag(heard, source[:AUDIO_RATE])) <= 1 / 12

@@ -76,3 +76,20 @@ def test_bad_schedules_are_config_errors_naming_the_key():
         config.load({"dream": {"layers": {"mixed3": "exec('1')"}}})
     with pytest.raises(DreamzoomError, match=r"^motion.pan.1: bad schedule"):
         config.load({"motion": {"pan": [0, "y"]}})
+
+
+def test_a_schedule_knows_the_variables_it_reads():
+    assert parse("1 + 0.1*onset*sin(2*pi*t)").names == {"onset", "t"}
+    assert parse("0:(bass), 10:(mid + high)").names == {"bass", "mid", "high"}
+    assert parse(1.5).names == set()
+
+
+def test_signals_give_each_frame_its_values_interpolated_between_and_held_after():
+    from dreamzoom.schedule import Signals
+
+    signals = Signals({"beat": np.array([0.0, 0.5, 1.0]), "onset": np.array([1.0, 0.0, 0.5])})
+    assert len(signals) == 3
+    time = Time.at(1.5, 24, signals=signals)
+    assert (time.t, time.beat, time.onset, time.bass) == (1.5, 0.75, 0.25, 0.0)
+    assert Time.at(9, 24, signals=signals).onset == 0.5
+    assert parse("1 + onset")(Time.at(0, 24, signals=signals)) == 2.0

@@ -84,17 +84,26 @@ Schedulable = Annotated[
 ]
 
 
-def check_schedules(config: Section, frames: int, time: Callable[[int], schedule.Time]) -> None:
+def check_schedules(
+    config: Section, frames: int, time: Callable[[int], schedule.Time], *, needs_audio: bool = False
+) -> None:
     """Evaluate every schedulable value of ``config`` at each of its ``frames``; raise (as a
-    validation error) naming the first key whose value leaves its range."""
+    validation error) naming the first key whose value leaves its range, or, where ``needs_audio``
+    (the config has no song), that reads a song's envelope."""
     for entry in walk(config):
-        bounds = entry.mark(Bounds)
-        if bounds is not None:
-            _check_schedule(entry.key, entry.value, bounds, frames, time)
-        for key, value, annotation in _items(entry):
-            inner = mark(Bounds, annotation)
-            if inner is not None:
-                _check_schedule(key, value, inner, frames, time)
+        found = [(entry.key, entry.value, entry.mark(Bounds))]
+        found += [(key, value, mark(Bounds, annotation)) for key, value, annotation in _items(entry)]
+        for key, value, bounds in found:
+            if bounds is not None:
+                if needs_audio:
+                    _check_no_envelopes(key, value)
+                _check_schedule(key, value, bounds, frames, time)
+
+
+def _check_no_envelopes(key: str, value: Any) -> None:
+    used = sorted(schedule.parse(plain(value)).names & set(schedule.ENVELOPES))
+    if used:
+        raise ValueError(f"{key}: {used[0]} is an envelope of a song: add audio.path to use it")
 
 
 def _items(entry: Entry) -> Iterator[tuple[str, Any, Any]]:

@@ -12,7 +12,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from .. import schedule
 from ..presets import PRIOR_PRESETS, PriorSettings
@@ -418,6 +426,76 @@ class Music(Section):
     offset: float = Field(0.0, description="Seconds into the video of beat 0.")
 
 
+#: The highest frequency the analysis sees: half the rate ``audio.py`` decodes at.
+NYQUIST = 11025.0
+
+
+class Smoothing(Section):
+    """How fast an envelope follows the sound: a peak is reached within ``attack`` and fades over
+    ``release`` (each a time constant in seconds; 0 follows at once)."""
+
+    attack: float | None = Field(
+        None, ge=0.0, le=10.0, description="Seconds to rise; default `audio.attack`."
+    )
+    release: float | None = Field(
+        None, ge=0.0, le=10.0, description="Seconds to fall back; default `audio.release`."
+    )
+
+
+def _band(default: tuple[float, float], what: str) -> Any:
+    return Field(default, description=f"{what}: `[low, high]` in Hz, within 0–{NYQUIST:g}.")
+
+
+class Bands(Section):
+    """The frequency bands whose energies are the ``bass``, ``mid`` and ``high`` envelopes."""
+
+    bass: tuple[float, float] = _band((20.0, 250.0), "Kick drums and bass lines")
+    mid: tuple[float, float] = _band((250.0, 4000.0), "Voices, guitars, snares")
+    high: tuple[float, float] = _band((4000.0, NYQUIST), "Hi-hats, cymbals, air")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bands:
+        for name in ("bass", "mid", "high"):
+            low, high = getattr(self, name)
+            if not 0.0 <= low < high <= NYQUIST:
+                raise ValueError(f"{name}: [{low:g}, {high:g}] must rise within 0–{NYQUIST:g} Hz")
+        return self
+
+
+class Audio(Section):
+    """A song that drives the render and plays in the video: its beats give `beat`, and its
+    envelopes (`onset`, `loudness`, `bass`, `mid`, `high`, each 0–1) can be used in any schedule."""
+
+    path: InputPath = Field(
+        description="The track: any file the bundled ffmpeg reads (MP3, WAV, FLAC, AAC, a video's sound, …)."
+    )
+    offset: float = Field(
+        0.0, ge=0.0, le=86400.0, description="Seconds into the track where the video starts."
+    )
+    bpm: float | None = Field(
+        None,
+        gt=0.0,
+        le=1000.0,
+        description="Track the beats at this tempo instead of detecting it (when detection finds half or "
+        "double the tempo you hear).",
+    )
+    attack: float = Field(0.0, ge=0.0, le=10.0, description="Seconds an envelope takes to rise to a peak.")
+    release: float = Field(0.15, ge=0.0, le=10.0, description="Seconds an envelope takes to fall back.")
+    smoothing: dict[Literal[schedule.ENVELOPES], Smoothing] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="`attack`/`release` for single envelopes, e.g. `{loudness: {release: 0.5}}`.",
+    )
+    bands: Bands = Field(default_factory=Bands, description="The bands of `bass`, `mid` and `high`.")
+
+    def smoothing_of(self, envelope: str) -> tuple[float, float]:
+        """``(attack, release)`` in seconds for ``envelope``."""
+        own = self.smoothing.get(envelope, Smoothing())
+        return (
+            self.attack if own.attack is None else own.attack,
+            self.release if own.release is None else own.release,
+        )
+
+
 class Output(Section):
     """Where frames go."""
 
@@ -478,6 +556,12 @@ class Config(Section):
     loop: Loop | None = Field(None, description="Make the video loop seamlessly (see `loop.frames`).")
     colour: Colour = Field(default_factory=Colour, description="Colour-drift control.")
     music: Music = Field(default_factory=Music, description="Tempo for `beat` in schedules.")
+    audio: Audio | None = Field(
+        None,
+        description="A song that sets the length, drives `beat` and the envelopes, and plays in the video.",
+    )
+    #: The song's beat and envelopes at each frame, once ``assemble.timed`` has analysed it.
+    _signals: schedule.Signals | None = PrivateAttr(None)
 
     @model_validator(mode="before")
     @classmethod
@@ -489,6 +573,11 @@ class Config(Section):
 
     @model_validator(mode="after")
     def _check(self) -> Config:
+        self._verify()
+        return self
+
+    def _verify(self) -> None:
+        """The checks across keys: sizes, lengths, a song's keys, and every schedule at every frame."""
         width, height = self.size
         for axis, value in (("width", width), ("height", height)):
             if not 32 <= value <= 16384:
@@ -500,6 +589,10 @@ class Config(Section):
                 )
         if self.frames is not None and self.seconds is not None:
             raise ValueError("frames/seconds: give one, not both")
+        if self.audio is not None and self.music.bpm is not None:
+            raise ValueError(
+                "music.bpm: a config with audio counts beats from the track; fix its tempo with audio.bpm"
+            )
         if self.frame_count > MAX_FRAMES:
             asked = (
                 f"frames: {self.frames} is" if self.frames is not None else f"seconds: {self.seconds:g} is"
@@ -507,16 +600,30 @@ class Config(Section):
             raise ValueError(
                 f"{asked} more than the {MAX_FRAMES:,} frames one render may have (about 11 hours at 24 fps)"
             )
-        if self.loop is not None and self.loop.frames >= self.frame_count:
+        waiting = self.audio is not None and not self.length_given and self._signals is None
+        if self.loop is not None and self.loop.frames >= self.frame_count and not waiting:
             raise ValueError(
                 f"loop.frames: {self.loop.frames} must be fewer than the {self.frame_count} frames"
             )
-        check_schedules(self, self.frame_count, self.time)
-        return self
+        check_schedules(self, self.frame_count, self.time, needs_audio=self.audio is None)
+
+    def timed(self, signals: schedule.Signals) -> Config:
+        """This config with its song analysed: ``signals`` hold its beat and envelopes at every frame,
+        and give the length when neither ``frames`` nor ``seconds`` does. Checked again, so a schedule
+        that leaves its range on the real envelopes is refused before the render starts."""
+        copy = self.model_copy()
+        copy._signals = signals
+        copy._verify()
+        return copy
+
+    @property
+    def signals(self) -> schedule.Signals | None:
+        """The analysed song (see :meth:`timed`), if any."""
+        return self._signals
 
     def time(self, frame: float) -> schedule.Time:
         """The moment of frame ``frame`` for evaluating schedules."""
-        return schedule.Time.at(frame, self.output.fps, self.music.bpm, self.music.offset)
+        return schedule.Time.at(frame, self.output.fps, self.music.bpm, self.music.offset, self._signals)
 
     def value(self, spec: float | str | Keyframes, frame: float) -> float:
         """A schedulable value at frame ``frame``."""
@@ -524,13 +631,20 @@ class Config(Section):
 
     @property
     def frame_count(self) -> int:
-        """Frames to render: ``frames``, else ``seconds × fps``, else 96."""
+        """Frames to render: ``frames``, else ``seconds × fps``, else the song's, else 96."""
         if self.frames is not None:
             return self.frames
         if self.seconds is not None:
             # Capped before rounding: seconds: 1e308 overflows, and is refused as too long anyway.
             return max(1, round(min(self.seconds * self.output.fps, MAX_FRAMES + 1)))
+        if self._signals is not None:
+            return max(1, len(self._signals))
         return 96
+
+    @property
+    def length_given(self) -> bool:
+        """Whether ``frames`` or ``seconds`` sets the length (else a song's length does)."""
+        return self.frames is not None or self.seconds is not None
 
 
 def _deeper_than(data: Any, limit: int) -> str | None:

@@ -1,0 +1,307 @@
+"""A song as the render's clock: decoded by the bundled ffmpeg, analysed with librosa.
+
+:func:`analyse` reads the stretch of the track a video covers and measures it at librosa's frame
+rate (22,050 Hz, hops of 512 samples: about 43 measurements a second): onset strength (spectral
+flux of the log-mel spectrogram, librosa's own), loudness (RMS), the amplitude in three frequency
+bands, and the beats librosa's tracker finds in the onsets. :func:`signals` then resamples these to
+the video's frames (the strongest moment within each frame, so a click between two frames is not
+lost), normalises each to 0–1 over the track, and smooths it with an attack and a release: the
+values schedules read as ``onset``, ``loudness``, ``bass``, ``mid``, ``high`` and ``beat``.
+
+Analysis streams the decoded samples block by block, so a long mix never sits whole in memory; the
+blocks overlap by a window, so the result equals one pass over the whole track. librosa (and the
+numba it compiles with) loads only when a config has a song.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import MAX_FRAMES, Config
+from .errors import DreamzoomError
+from .ffmpeg import Soundtrack, probe, read_sound
+from .schedule import ENVELOPES, Signals
+
+#: librosa's defaults: the rate tracks are decoded at, the analysis window and its hop.
+RATE, WINDOW, HOP = 22050, 2048, 512
+#: Below this amplitude (about -80 dBFS) a track counts as silent: its envelopes stay flat at 0.
+SILENCE = 1e-4
+#: Beats are tracked on the onset strength interpolated to this many points a hop: librosa's tracker
+#: keeps a whole number of points between beats, which at one a hop is 2 % off 120 BPM (117.5) and
+#: drifts off the music within bars; at four a hop it is 0.2 % (120.2).
+BEAT_RESOLUTION = 4
+#: The tempo is estimated over stretches of this many hops (about 3 minutes), their median taken.
+TEMPO_STRETCH = 1 << 13
+#: A band more than 40 dB below the loudest band is taken as empty, not stretched up to 1: a tone
+#: in one band must not light the others with the window's leakage.
+BAND_FLOOR = 0.01
+KEY = "audio.path"
+#: The bands of the ``bass``, ``mid`` and ``high`` envelopes in Hz (the config's defaults too).
+BANDS = {"bass": (20.0, 250.0), "mid": (250.0, 4000.0), "high": (4000.0, RATE / 2)}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A stretch of a track, measured at librosa's frame rate (``RATE / HOP`` a second)."""
+
+    path: Path
+    seconds: float  # the stretch's length
+    tempo: float  # beats per minute (0 where no beat was found)
+    beats: np.ndarray  # beat times in seconds from the stretch's start
+    #: Per analysis frame, each 0–1 over the stretch: ``onset``, ``loudness``, ``bass``, ``mid``, ``high``.
+    envelopes: Mapping[str, np.ndarray]
+
+    @property
+    def times(self) -> np.ndarray:
+        """The time of each analysis frame (the centre of its window), in seconds."""
+        return np.arange(len(self.envelopes["onset"])) * HOP / RATE
+
+
+def analyse(
+    path: Path,
+    offset: float = 0.0,
+    seconds: float | None = None,
+    *,
+    bands: Mapping[str, tuple[float, float]] | None = None,
+    bpm: float | None = None,
+    longest: float = math.inf,
+) -> Analysis:
+    """Decode and measure ``seconds`` of ``path`` from ``offset`` (to its end when ``seconds`` is
+    ``None``; a track whose rest is longer than ``longest`` seconds is refused before decoding).
+    ``bpm`` fixes the tempo the beats are tracked at. Every problem is one line naming the key."""
+    bands = dict(bands or BANDS)
+    found = probe(path, KEY)
+    if not found.sound:
+        raise DreamzoomError(f"{path} has no sound: ffmpeg finds no audio stream in it", key=KEY)
+    rest = None if found.duration is None else found.duration - offset
+    if rest is not None and rest <= 0 and found.duration:
+        raise DreamzoomError(
+            f"{offset:g} s is past the end of {path.name} ({found.duration:g} s)", key="audio.offset"
+        )
+    if seconds is None and rest is not None and rest > longest:
+        raise DreamzoomError(
+            f"{path.name} plays {_duration(rest)} from audio.offset, longer than the {_duration(longest)} "
+            "one render may have at this fps: set seconds (or frames) to use a part of it",
+            key=KEY,
+        )
+    sound = Soundtrack(path, offset, seconds)
+    measured, samples = _measure(read_sound(sound, RATE, KEY), bands)
+    if samples == 0:
+        where = f" after {offset:g} s" if offset else ""
+        raise DreamzoomError(f"{path} holds no sound{where} (0 samples decoded)", key=KEY)
+    tempo, beats = _beats(measured["onset"], bpm)
+    return Analysis(path, samples / RATE, tempo, beats, _normalised(measured, list(bands)))
+
+
+def _duration(seconds: float) -> str:
+    if seconds == math.inf:
+        return "no limit"
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {rest:02d} s"
+
+
+def _windows(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """The decoded blocks as overlapping runs of samples, each holding whole analysis windows, so
+    that framing them one by one gives the frames of librosa's centred framing of the whole track
+    (zero padding of half a window at both ends)."""
+    pending = np.zeros(WINDOW // 2, np.float32)
+    for block in _padded(blocks):
+        pending = np.concatenate([pending, block])
+        count = (len(pending) - WINDOW) // HOP + 1
+        if count > 0:
+            yield pending[: (count - 1) * HOP + WINDOW]
+            pending = pending[count * HOP :]
+
+
+def _padded(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """The blocks, then half a window of silence (the end of librosa's centred framing)."""
+    yield from blocks
+    yield np.zeros(WINDOW // 2, np.float32)
+
+
+def _measure(blocks: Iterable[np.ndarray], bands: Mapping[str, tuple[float, float]]) -> tuple[dict, int]:
+    """The raw per-frame measures of a track streamed in ``blocks``, and how many samples it had."""
+    import librosa
+
+    frequencies = librosa.fft_frequencies(sr=RATE, n_fft=WINDOW)
+    masks = {name: (frequencies >= low) & (frequencies < high) for name, (low, high) in bands.items()}
+    mel_basis = librosa.filters.mel(sr=RATE, n_fft=WINDOW)
+    window = librosa.filters.get_window("hann", WINDOW, fftbins=True).astype(np.float32)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("mel", "loudness", *bands)}
+    samples = 0
+
+    def counted(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+        nonlocal samples
+        for block in blocks:
+            samples += len(block)
+            yield block
+
+    for run in _windows(counted(blocks)):
+        frames = librosa.util.frame(run, frame_length=WINDOW, hop_length=HOP)
+        power = np.abs(np.fft.rfft(frames * window[:, None], axis=0)) ** 2
+        parts["mel"].append((mel_basis @ power).astype(np.float32))
+        parts["loudness"].append(np.sqrt(np.mean(frames**2, axis=0)))
+        for name, mask in masks.items():
+            parts[name].append(np.sqrt(power[mask].sum(axis=0)))
+    joined = {name: np.concatenate(values, axis=-1) for name, values in parts.items()}
+    mel = joined.pop("mel")
+    onset = librosa.onset.onset_strength(S=librosa.power_to_db(mel), sr=RATE, hop_length=HOP, n_fft=WINDOW)
+    # The flux peaks about one hop after a sound starts (17–25 ms on click tracks of tones, noise and
+    # kicks): moved one hop earlier, onsets and beats land within a few ms of what is heard.
+    joined["onset"] = np.append(onset[1:], 0.0)
+    if samples and joined["loudness"].max() < SILENCE:  # silence: no onsets, whatever the dither
+        joined["onset"] = np.zeros_like(joined["onset"])
+    return joined, samples
+
+
+def _beats(onset: np.ndarray, bpm: float | None) -> tuple[float, np.ndarray]:
+    """The tempo (``bpm`` where given, else :func:`_tempo`) and the beat times librosa's tracker
+    finds at that tempo in the onset strength, at :data:`BEAT_RESOLUTION` points a hop. A second of
+    silence is added at the end: without it the tracker may set the track's last beat between onsets."""
+    import librosa
+
+    if not onset.any():
+        return (bpm or 0.0), np.zeros(0)
+    padded = np.append(onset, np.zeros(RATE // HOP))
+    points = np.arange(len(padded) * BEAT_RESOLUTION) / BEAT_RESOLUTION
+    fine = np.interp(points, np.arange(len(padded)), padded)
+    tempo = bpm or _tempo(onset, fine)
+    _, beats = librosa.beat.beat_track(
+        onset_envelope=fine, sr=RATE, hop_length=HOP // BEAT_RESOLUTION, bpm=tempo, units="time"
+    )
+    beats = np.asarray(beats, np.float64)
+    return tempo, beats[beats < len(onset) * HOP / RATE]
+
+
+def _tempo(onset: np.ndarray, fine: np.ndarray) -> float:
+    """librosa's tempo estimate (its tempogram, with its prior against half and double tempos),
+    refined. librosa reads it at whole hops, 2 % apart near 120 BPM, so the period is then taken from
+    the peak of the whole track's autocorrelation at :data:`BEAT_RESOLUTION` points a hop within 4 %
+    of librosa's, between points by a parabola through the peak (a tempogram at the finer rate would
+    need 16 times the memory: 20 GiB for 30 minutes). The tempogram itself is made over stretches
+    of :data:`TEMPO_STRETCH` hops and their estimates' median taken, so its memory stays bounded."""
+    import librosa
+
+    stretches = np.array_split(onset, max(1, len(onset) // TEMPO_STRETCH))
+    coarse = float(
+        np.median(
+            [librosa.feature.tempo(onset_envelope=part, sr=RATE, hop_length=HOP)[0] for part in stretches]
+        )
+    )
+    if coarse <= 0:
+        return 0.0
+    rate = RATE / HOP * BEAT_RESOLUTION  # points a second
+    period = 60.0 * rate / coarse
+    low, high = int(period * 0.96), int(np.ceil(period * 1.04)) + 1
+    correlation = librosa.autocorrelate(fine - fine.mean(), max_size=high + 1)
+    peak = low + int(np.argmax(correlation[low : high + 1]))
+    before, at, after = correlation[peak - 1 : peak + 2]
+    bend = before - 2 * at + after
+    shift = 0.5 * (before - after) / bend if bend < 0 else 0.0
+    return 60.0 * rate / (peak + shift)
+
+
+def _normalised(measured: Mapping[str, np.ndarray], bands: list[str]) -> dict[str, np.ndarray]:
+    """Each measure over its track's peak, 0–1; bands far below the loudest band, and everything in
+    a silent track, stay near 0 rather than being stretched up."""
+    loud = float(measured["loudness"].max())
+    band_peak = max(float(measured[name].max()) for name in bands)
+    result = {}
+    for name in ENVELOPES:
+        values = measured[name]
+        peak = float(values.max())
+        if name in bands:
+            peak = max(peak, BAND_FLOOR * band_peak)
+        silent = loud < SILENCE or peak <= 0.0
+        result[name] = np.zeros(len(values)) if silent else np.clip(values / peak, 0.0, 1.0)
+    return result
+
+
+def signals(
+    analysis: Analysis, fps: float, frames: int, smoothing: Mapping[str, tuple[float, float]] | None = None
+) -> Signals:
+    """The analysis at each of a video's ``frames``: ``beat`` (0 on the first beat, counting up
+    through each beat found, at the tempo before and after them) and each envelope's strongest value
+    within the frame, smoothed by its ``(attack, release)`` seconds."""
+    times = np.arange(frames) / fps
+    values = {"beat": beat_numbers(analysis.beats, analysis.tempo, times)}
+    for name in ENVELOPES:
+        sampled = per_frame(analysis.envelopes[name], analysis.times, fps, frames)
+        attack, release = (smoothing or {}).get(name, (0.0, 0.0))
+        values[name] = follow(sampled, attack * fps, release * fps)
+    return Signals(values)
+
+
+def beat_numbers(beats: np.ndarray, tempo: float, times: np.ndarray) -> np.ndarray:
+    """The beat count at ``times``: whole numbers at ``beats``, linear between them, and at
+    ``tempo`` (or the beats' own spacing) before the first and after the last."""
+    if len(beats) == 0:
+        return times * tempo / 60.0
+    period = float(np.median(np.diff(beats))) if len(beats) > 1 else 60.0 / tempo if tempo else 0.5
+    counts = np.arange(len(beats), dtype=np.float64)
+    numbers = np.interp(times, beats, counts)
+    numbers = np.where(times < beats[0], (times - beats[0]) / period, numbers)
+    return np.where(times > beats[-1], counts[-1] + (times - beats[-1]) / period, numbers)
+
+
+def per_frame(values: np.ndarray, times: np.ndarray, fps: float, frames: int) -> np.ndarray:
+    """``values`` (measured at ``times``) at each video frame: the largest measurement nearest that
+    frame (within half a frame of it), or the value interpolated at the frame where none is."""
+    sampled = np.interp(np.arange(frames) / fps, times, values, right=0.0)
+    nearest = np.rint(times * fps).astype(np.int64)
+    inside = nearest < frames
+    np.maximum.at(sampled, nearest[inside], values[inside])
+    return sampled
+
+
+def follow(values: np.ndarray, attack: float, release: float) -> np.ndarray:
+    """A one-pole envelope follower: rises toward a louder value with time constant ``attack`` and
+    falls toward a quieter one with ``release`` (both in frames; 0 follows at once)."""
+    rise, fall = (1.0 - math.exp(-1.0 / frames) if frames > 0 else 1.0 for frames in (attack, release))
+    result = np.empty(len(values))
+    level = 0.0
+    for index, value in enumerate(values):
+        level += (value - level) * (rise if value > level else fall)
+        result[index] = level
+    return result
+
+
+def timed(config: Config) -> tuple[Config, Analysis | None]:
+    """The config with its song (``audio``) analysed: the beat and envelopes its schedules read at
+    every frame, and its length the song's unless ``frames`` or ``seconds`` sets it; the analysis
+    itself (``None`` without a song). Schedules are checked again on the real envelopes."""
+    track = config.audio
+    if track is None:
+        return config, None
+    fps = config.output.fps
+    seconds = config.frame_count / fps if config.length_given else None
+    analysis = analyse(
+        track.path,
+        track.offset,
+        seconds,
+        bands=track.bands.model_dump(),
+        bpm=track.bpm,
+        longest=MAX_FRAMES / fps,
+    )
+    frames = config.frame_count if config.length_given else max(1, round(analysis.seconds * fps))
+    smoothing = {name: track.smoothing_of(name) for name in ENVELOPES}
+    try:
+        return config.timed(signals(analysis, fps, frames, smoothing)), analysis
+    except ValueError as error:
+        raise DreamzoomError(f"{error} (with the envelopes of {track.path.name})") from None
+
+
+def describe(analysis: Analysis) -> dict[str, Any]:
+    """What the sidecar and ``dreamzoom audio`` say about a track."""
+    return {
+        "seconds": round(analysis.seconds, 3),
+        "tempo": round(analysis.tempo, 2),
+        "beats": len(analysis.beats),
+    }

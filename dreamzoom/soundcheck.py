@@ -1,0 +1,123 @@
+"""What a song will drive, before anything is dreamed: ``dreamzoom audio SONG`` (or a config).
+
+The song is analysed exactly as a render analyses it (:func:`audio.timed`), so the printed tempo,
+beats and length, and the plotted envelopes, are the values the render's schedules will read at each
+frame. Given a config, its ``audio`` section (offset, tempo, smoothing, bands) and ``output.fps`` are
+used; given a bare track, the defaults and the options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import audio
+from . import config as config_module
+from .errors import DreamzoomError
+from .schedule import ENVELOPES, Signals
+
+CONFIG_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Soundcheck:
+    """A song's analysis and the per-frame values a render would read from it."""
+
+    config: config_module.Config
+    analysis: audio.Analysis
+    signals: Signals
+
+    @property
+    def fps(self) -> float:
+        return self.config.output.fps
+
+    def lines(self) -> list[str]:
+        """The figures for people."""
+        track = self.config.audio
+        assert track is not None
+        beats = self.analysis.beats
+        spacing = f", the first at {beats[0]:.2f} s" if len(beats) else ""
+        fixed = " (fixed by audio.bpm)" if track.bpm else ""
+        return [
+            (
+                f"{track.path.name}: {self.analysis.seconds:.2f} s from {track.offset:g} s "
+                f"= {self.config.frame_count} frames at {self.fps:g} fps"
+            ),
+            f"tempo: {self.analysis.tempo:.1f} BPM{fixed}; {len(beats)} beats{spacing}",
+            "envelopes (mean / share of frames above 0.5): "
+            + ", ".join(
+                f"{name} {values.mean():.2f}/{(values > 0.5).mean():.0%}"
+                for name, values in self.signals.values.items()
+                if name in ENVELOPES
+            ),
+        ]
+
+
+def listen(
+    source: Path,
+    fps: float = 24.0,
+    offset: float = 0.0,
+    seconds: float | None = None,
+    bpm: float | None = None,
+) -> Soundcheck:
+    """Analyse a track, or the song of a config (``source`` ending ``.yaml``, whose settings win)."""
+    if source.suffix.lower() in CONFIG_SUFFIXES:
+        settings = config_module.load(source)
+        if settings.audio is None:
+            raise DreamzoomError(f"{source} has no audio section to analyse", key="SONG")
+    else:
+        raw: dict[str, Any] = {
+            "audio": {"path": str(source.absolute()), "offset": offset, "bpm": bpm},
+            "output": {"fps": fps, "path": "unused.mp4"},
+            "seconds": seconds,
+        }
+        try:
+            return _checked(config_module.load(raw))
+        except DreamzoomError as error:  # name what was typed: SONG, not the config key
+            if error.key in ("audio.path", "audio.offset"):
+                raise DreamzoomError(
+                    error.message, key="SONG" if error.key == "audio.path" else "--offset"
+                ) from None
+            raise
+    return _checked(settings)
+
+
+def _checked(settings: config_module.Config) -> Soundcheck:
+    timed, analysis = audio.timed(settings)
+    assert analysis is not None and timed.signals is not None
+    return Soundcheck(timed, analysis, timed.signals)
+
+
+def draw(check: Soundcheck, path: Path) -> Path:
+    """A PNG: each envelope over time as the render reads it (one value a frame), the raw
+    measurement faint behind it, and the beats as ticks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    frames = np.arange(len(check.signals)) / check.fps
+    figure, axes = plt.subplots(len(ENVELOPES), 1, figsize=(12, 1.4 * len(ENVELOPES) + 0.8), sharex=True)
+    for axis, name in zip(axes, ENVELOPES, strict=True):
+        axis.plot(check.analysis.times, check.analysis.envelopes[name], color="0.75", linewidth=0.6)
+        axis.plot(frames, check.signals.values[name], linewidth=1.3)
+        for beat in check.analysis.beats:
+            axis.axvline(beat, color="tab:red", alpha=0.25, linewidth=0.6)
+        axis.set_ylim(-0.05, 1.05)
+        axis.set_ylabel(name, fontsize=9, rotation=0, ha="right", va="center")
+        axis.tick_params(labelsize=8)
+        axis.grid(alpha=0.3)
+    axes[0].set_title(" · ".join(check.lines()[:2]), fontsize=9)
+    axes[-1].set_xlabel("seconds into the video (red: beats; grey: measured, blue: as schedules read it)")
+    figure.tight_layout()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path)
+    except OSError as error:
+        raise DreamzoomError(f"cannot write {path}: {error.strerror}", key="--output") from None
+    finally:
+        plt.close(figure)
+    return path
