@@ -23,13 +23,16 @@ from typing import Any
 
 import numpy as np
 
-from .config import MAX_FRAMES, Config
+from .config import ANALYSIS_RATE, MAX_FRAMES, Bands, Config
 from .errors import DreamzoomError
 from .ffmpeg import Soundtrack, probe, read_sound
 from .schedule import ENVELOPES, Signals
 
 #: librosa's defaults: the rate tracks are decoded at, the analysis window and its hop.
-RATE, WINDOW, HOP = 22050, 2048, 512
+RATE, WINDOW, HOP = ANALYSIS_RATE, 2048, 512
+#: Hops of sound decoded before ``audio.offset`` (93 ms), so that a hit right at the offset has
+#: something before it to rise from: onset and beat on the video's first frame.
+PREROLL = 4
 #: Below this amplitude (about -80 dBFS) a track counts as silent: its envelopes stay flat at 0.
 SILENCE = 1e-4
 #: Beats are tracked on the onset strength interpolated to this many points a hop: librosa's tracker
@@ -42,15 +45,14 @@ TEMPO_STRETCH = 1 << 13
 #: in one band must not light the others with the window's leakage.
 BAND_FLOOR = 0.01
 KEY = "audio.path"
-#: The bands of the ``bass``, ``mid`` and ``high`` envelopes in Hz (the config's defaults too).
-BANDS = {"bass": (20.0, 250.0), "mid": (250.0, 4000.0), "high": (4000.0, RATE / 2)}
+#: The bands of the ``bass``, ``mid`` and ``high`` envelopes in Hz: the config's defaults.
+BANDS: dict[str, tuple[float, float]] = Bands().model_dump()
 
 
 @dataclass(frozen=True)
 class Analysis:
     """A stretch of a track, measured at librosa's frame rate (``RATE / HOP`` a second)."""
 
-    path: Path
     seconds: float  # the stretch's length
     tempo: float  # beats per minute (0 where no beat was found)
     beats: np.ndarray  # beat times in seconds from the stretch's start
@@ -90,13 +92,19 @@ def analyse(
             "one render may have at this fps: set seconds (or frames) to use a part of it",
             key=KEY,
         )
-    sound = Soundtrack(path, offset, seconds)
+    before = min(PREROLL, math.floor(offset * RATE / HOP))  # whole hops, so frames stay aligned
+    start = offset - before * HOP / RATE
+    sound = Soundtrack(path, start, None if seconds is None else seconds + offset - start)
     measured, samples = _measure(read_sound(sound, RATE, KEY), bands)
-    if samples == 0:
+    samples -= before * HOP
+    if samples <= 0:
         where = f" after {offset:g} s" if offset else ""
         raise DreamzoomError(f"{path} holds no sound{where} (0 samples decoded)", key=KEY)
-    tempo, beats = _beats(measured["onset"], bpm)
-    return Analysis(path, samples / RATE, tempo, beats, _normalised(measured, list(bands)))
+    tempo, beats = _beats(measured["onset"], bpm)  # the pre-roll gives the tracker a run-up too
+    lead = before * HOP / RATE
+    beats = beats[beats >= lead - HOP / RATE / 2] - lead
+    measured = {name: values[before:] for name, values in measured.items()}
+    return Analysis(samples / RATE, tempo, beats, _normalised(measured, list(bands)))
 
 
 def _duration(seconds: float) -> str:
@@ -126,7 +134,9 @@ def _padded(blocks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
     yield np.zeros(WINDOW // 2, np.float32)
 
 
-def _measure(blocks: Iterable[np.ndarray], bands: Mapping[str, tuple[float, float]]) -> tuple[dict, int]:
+def _measure(
+    blocks: Iterable[np.ndarray], bands: Mapping[str, tuple[float, float]]
+) -> tuple[dict[str, np.ndarray], int]:
     """The raw per-frame measures of a track streamed in ``blocks``, and how many samples it had."""
     import librosa
 
@@ -173,6 +183,8 @@ def _beats(onset: np.ndarray, bpm: float | None) -> tuple[float, np.ndarray]:
     points = np.arange(len(padded) * BEAT_RESOLUTION) / BEAT_RESOLUTION
     fine = np.interp(points, np.arange(len(padded)), padded)
     tempo = bpm or _tempo(onset, fine)
+    if tempo <= 0:
+        return 0.0, np.zeros(0)
     _, beats = librosa.beat.beat_track(
         onset_envelope=fine, sr=RATE, hop_length=HOP // BEAT_RESOLUTION, bpm=tempo, units="time"
     )
@@ -199,9 +211,13 @@ def _tempo(onset: np.ndarray, fine: np.ndarray) -> float:
         return 0.0
     rate = RATE / HOP * BEAT_RESOLUTION  # points a second
     period = 60.0 * rate / coarse
-    low, high = int(period * 0.96), int(np.ceil(period * 1.04)) + 1
-    correlation = librosa.autocorrelate(fine - fine.mean(), max_size=high + 1)
+    low, high = int(period * 0.96), int(np.ceil(period * 1.04))
+    correlation = librosa.autocorrelate(fine - fine.mean(), max_size=high + 2)
+    if len(correlation) < high + 2:  # a stretch shorter than two beats: nothing to refine with
+        return coarse
     peak = low + int(np.argmax(correlation[low : high + 1]))
+    if peak in (low, high):  # the true peak lies outside the window: librosa's reading stands
+        return coarse
     before, at, after = correlation[peak - 1 : peak + 2]
     bend = before - 2 * at + after
     shift = 0.5 * (before - after) / bend if bend < 0 else 0.0
@@ -291,11 +307,17 @@ def timed(config: Config) -> tuple[Config, Analysis | None]:
         longest=MAX_FRAMES / fps,
     )
     frames = config.frame_count if config.length_given else max(1, round(analysis.seconds * fps))
+    if frames > MAX_FRAMES:  # a track that hid its length from the probe
+        raise DreamzoomError(
+            f"{track.path.name} plays {_duration(analysis.seconds)} from audio.offset, more than the "
+            f"{MAX_FRAMES:,} frames one render may have: set seconds (or frames) to use a part of it",
+            key=KEY,
+        )
     smoothing = {name: track.smoothing_of(name) for name in ENVELOPES}
     try:
         return config.timed(signals(analysis, fps, frames, smoothing)), analysis
-    except ValueError as error:
-        raise DreamzoomError(f"{error} (with the envelopes of {track.path.name})") from None
+    except ValueError as error:  # a schedule out of range on the envelopes, or a loop too long
+        raise DreamzoomError(f"{error} (measured on {track.path.name}: {frames} frames)") from None
 
 
 def describe(analysis: Analysis) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import models
+from . import audio, models
 from .assemble import check_channels, prepare
 from .config import Config, Term, with_objectives
 from .errors import DreamzoomError
@@ -38,4 +38,5 @@ def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.n
             model.check_layer(term.layer, key=key)
             if term.channels:
                 check_channels(model, term.layer, term.channels, key)
+    config = audio.timed(config)[0]  # once for the sheet, not once a cell
     return [(label, preview(with_objectives(config, [term]), 0)) for label, term in cells]

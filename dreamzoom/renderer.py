@@ -29,7 +29,7 @@ from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
 from .config import Config
 from .errors import DreamzoomError, RenderFailed
-from .ffmpeg import Soundtrack, concatenate
+from .ffmpeg import Soundtrack, concatenate, read_frames
 from .files import atomic_json, describe_os_error, make_folder, partial_path
 from .sinks import FramesSink, Sink, TelemetrySink, VideoSink, WriterThread, to_uint8
 from .timeline import State, frames
@@ -84,7 +84,9 @@ def _finished(config: Config, video: Path) -> Report:
             "again, or -o for a new video",
             key="output.path",
         )
-    return Report(video, audio.timed(config)[0].frame_count, finished_before=True)
+    # A song may set the length: the video says how long it is, with no need to analyse the song.
+    frames = config.frame_count if config.length_given or config.audio is None else read_frames(video).count
+    return Report(video, frames, finished_before=True)
 
 
 def run(

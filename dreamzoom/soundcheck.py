@@ -74,8 +74,8 @@ def listen(
             "output": {"fps": fps, "path": "unused.mp4"},
             "seconds": seconds,
         }
-        try:
-            return _checked(config_module.load(raw))
+        try:  # the options say what to analyse: DREAMZOOM_SET's drafts are for renders
+            return _checked(config_module.load(raw, environment=False))
         except DreamzoomError as error:  # name what was typed: SONG, not the config key
             if error.key in ("audio.path", "audio.offset"):
                 raise DreamzoomError(
@@ -104,8 +104,9 @@ def draw(check: Soundcheck, path: Path) -> Path:
     for axis, name in zip(axes, ENVELOPES, strict=True):
         axis.plot(check.analysis.times, check.analysis.envelopes[name], color="0.75", linewidth=0.6)
         axis.plot(frames, check.signals.values[name], linewidth=1.3)
-        for beat in check.analysis.beats:
-            axis.axvline(beat, color="tab:red", alpha=0.25, linewidth=0.6)
+        axis.vlines(
+            check.analysis.beats, 0, 1, transform=axis.get_xaxis_transform(), color="tab:red", alpha=0.25
+        )
         axis.set_ylim(-0.05, 1.05)
         axis.set_ylabel(name, fontsize=9, rotation=0, ha="right", va="center")
         axis.tick_params(labelsize=8)

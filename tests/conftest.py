@@ -193,6 +193,25 @@ def click_track(path: Path, seconds: float = 4.0, bpm: float = 120.0, first: flo
     return clicks
 
 
+def bursts(path: Path, seconds: float = 2.0, gap: float = 0.3, seed: int = 0) -> np.ndarray:
+    """A WAV of short noise bursts at irregular times (at least ``gap`` apart), whose sound lines up
+    with itself at one shift only (a periodic track would also at each period); returns the times."""
+    rng = np.random.default_rng(seed)
+    times = np.cumsum(rng.uniform(gap, 2 * gap, int(seconds / gap))) - gap / 2
+    times = times[times < seconds - 0.05]
+    track = np.zeros(int(seconds * AUDIO_RATE))
+    t = np.arange(int(0.01 * AUDIO_RATE)) / AUDIO_RATE
+    for time in times:
+        start = round(time * AUDIO_RATE)
+        track[start : start + len(t)] += rng.standard_normal(len(t)) * np.exp(-t * 400.0)
+    write_wav(path, 0.5 * track)
+    return times
+
+
+#: How far decoded sound may sit from its source: a tenth of a millisecond over two samples.
+IN_SYNC = 2.1 / AUDIO_RATE
+
+
 def pcm(path: Path) -> np.ndarray:
     """The first sound stream of ``path`` decoded by ffmpeg: mono float32 at :data:`AUDIO_RATE`."""
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0"]

@@ -25,7 +25,7 @@ LEVELS: list[set[str]] = [
     {"sinks", "checkpoint", "provenance"},
     {"assemble"},
     {"timeline"},
-    {"preview", "renderer", "inspection"},
+    {"preview", "renderer", "inspection", "soundcheck"},
     {"batch"},
     {"cluster"},
     {"cli"},

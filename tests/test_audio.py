@@ -79,11 +79,24 @@ def test_silence_gives_flat_envelopes_and_finite_beats(tmp_path):
     assert np.isfinite(values["beat"]).all()
 
 
-def test_a_track_analysed_in_blocks_equals_one_pass(clicks):
-    whole = audio._measure([np.concatenate(list(_decoded(clicks[0])))], audio.BANDS)[0]
-    blocks = audio._measure(_decoded(clicks[0], block=3000), audio.BANDS)[0]
-    for name, values in whole.items():
-        np.testing.assert_allclose(blocks[name], values, rtol=1e-4, atol=1e-6 * values.max(), err_msg=name)
+def test_a_track_analysed_in_blocks_is_librosas_centred_analysis_of_the_whole(clicks):
+    import librosa
+
+    y = np.concatenate(list(_decoded(clicks[0])))
+    measured = audio._measure(_decoded(clicks[0], block=3000), audio.BANDS)[0]
+    power = np.abs(librosa.stft(y, n_fft=2048, hop_length=512, center=True, pad_mode="constant")) ** 2
+    frequencies = librosa.fft_frequencies(sr=audio.RATE, n_fft=2048)
+    rms = librosa.feature.rms(y=y, frame_length=2048, hop_length=512, center=True, pad_mode="constant")
+    expected = {
+        "loudness": rms[0],
+        "onset": np.append(librosa.onset.onset_strength(y=y, sr=audio.RATE)[1:], 0.0),  # one hop earlier
+        **{
+            name: np.sqrt(power[(frequencies >= low) & (frequencies < high)].sum(axis=0))
+            for name, (low, high) in audio.BANDS.items()
+        },
+    }
+    for name, values in expected.items():
+        np.testing.assert_allclose(measured[name], values, rtol=2e-3, atol=2e-3 * values.max(), err_msg=name)
 
 
 def _decoded(path: Path, block: int = 1 << 20):
@@ -114,10 +127,39 @@ def test_beats_count_whole_numbers_and_go_on_at_the_tempo():
     np.testing.assert_allclose(numbers, [-2.0, -1.0, 0.0, 0.5, 3.0, 5.0])
 
 
+def test_a_hit_right_at_the_offset_is_frame_0s_onset_and_beat_0(clicks):
+    at_a_click = audio.analyse(clicks[0], offset=2.0, seconds=4.0)
+    assert at_a_click.beats[0] == pytest.approx(0.0, abs=1 / 60)
+    onset = audio.signals(at_a_click, 24, 96).values["onset"]
+    assert onset[0] > 0.3, "decoded from before the offset, the hit has something to rise from"
+
+
+def test_a_stretch_too_short_for_a_tempo_and_a_drifting_tempo_are_analysed(clicks, tmp_path):
+    short = audio.analyse(clicks[0], offset=7.0)  # one second: two clicks
+    assert short.seconds == pytest.approx(1.0, abs=1e-3)
+    times = np.cumsum(60 / np.linspace(90, 150, 24)) + 0.3  # 90 BPM speeding up to 150
+    track = np.zeros(int((times[-1] + 0.5) * AUDIO_RATE))
+    for time in times:
+        start = round(time * AUDIO_RATE)
+        track[start : start + 200] += np.hanning(200)
+    drifting = audio.analyse(write_wav(tmp_path / "drift.wav", track))
+    assert drifting.tempo > 0 and len(drifting.beats) >= len(times) // 2
+
+
+def test_an_m4a_is_analysed_in_time_with_its_wav(clicks, tmp_path):
+    """AAC pads its start (priming): the analysis trims it, as the muxed video does."""
+    m4a = tmp_path / "clicks.m4a"
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(clicks[0]), "-c:a", "aac", str(m4a)]
+    subprocess.run(command, check=True)
+    for offset in (0.0, 1.25):
+        encoded, wav = audio.analyse(m4a, offset=offset), audio.analyse(clicks[0], offset=offset)
+        np.testing.assert_allclose(encoded.beats, wav.beats, atol=0.003)
+
+
 def test_an_offset_starts_the_analysis_that_far_in(clicks):
     later = audio.analyse(clicks[0], offset=1.0, seconds=4.0)
     assert later.seconds == pytest.approx(4.0, abs=1e-3)
-    inside = clicks[1][(clicks[1] > 1.2) & (clicks[1] < 4.8)]  # whole clicks, well inside the stretch
+    inside = clicks[1][(clicks[1] >= 1.0) & (clicks[1] < 4.8)]  # the click at the offset too
     np.testing.assert_allclose(later.beats, inside - 1.0, atol=1 / 60)
 
 
@@ -212,12 +254,22 @@ def test_schedules_read_the_envelopes_at_each_frame(clicks):
     assert timed.time(6).beat == pytest.approx(0.0, abs=0.15)  # the first click, at 0.5 s, is beat 0
 
 
+def test_a_loop_is_checked_against_the_songs_length(clicks):
+    song = {"path": str(clicks[0])}
+    fits = audio.timed(config.load(small_config(frames=None, audio=song, loop={"frames": 90})))[0]
+    assert fits.frame_count == 96
+    too_long = config.load(small_config(frames=None, audio={**song, "offset": 6.0}, loop={"frames": 90}))
+    expected = r"^loop\.frames: 90 must be fewer than the 24 frames \(measured on clicks\.wav: 24 frames\)$"
+    with pytest.raises(DreamzoomError, match=expected):
+        audio.timed(too_long)
+
+
 def test_a_schedule_out_of_range_on_the_real_envelopes_is_one_line(clicks):
     loaded = config.load(
         small_config(frames=None, audio={"path": str(clicks[0])}, motion={"zoom": "1.05 - onset"})
     )
     with pytest.raises(
         DreamzoomError,
-        match=r"^motion\.zoom: must be ≥ 0\.1, but is -?[\d.]+ at frame \d+ \(with the envelopes of clicks\.wav\)$",
+        match=r"^motion\.zoom: must be ≥ 0\.1, but is -?[\d.]+ at frame \d+ \(measured on clicks\.wav: 96 frames\)$",
     ):
         audio.timed(loaded)

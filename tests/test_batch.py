@@ -11,8 +11,9 @@ from dreamzoom.cli import main
 
 from .conftest import (
     AUDIO_RATE,
+    IN_SYNC,
+    bursts,
     checkpointed,
-    click_track,
     dreamzoom_command,
     kill_at_checkpoint,
     lag,
@@ -27,7 +28,7 @@ def test_batch_goes_on_after_a_failure_and_summarises(tmp_path, capsys):
     good = checkpointed(frames=2, output__path=str(tmp_path / "good.mp4"))
     (folder / "a_good.yaml").write_text(yaml.safe_dump(good))
     (folder / "b_bad.yaml").write_text("dream: {stpes: 3}\n")
-    click_track(tmp_path / "clicks.wav", seconds=1.0, bpm=240.0, first=0.05)
+    bursts(tmp_path / "clicks.wav", seconds=1.0, gap=0.05)
     with_song = {**good, "audio": {"path": str(tmp_path / "clicks.wav")}}
     (folder / "c_good.yaml").write_text(
         yaml.safe_dump({**with_song, "output": {**good["output"], "path": str(tmp_path / "other.mp4")}})
@@ -36,7 +37,7 @@ def test_batch_goes_on_after_a_failure_and_summarises(tmp_path, capsys):
     assert [o.status for o in outcomes] == ["done", "failed", "done"]
     heard, source = pcm(tmp_path / "other.mp4"), pcm(tmp_path / "clicks.wav")
     assert len(heard) == pytest.approx(2 / 12 * AUDIO_RATE, abs=AUDIO_RATE / 12), "the song under 2 frames"
-    assert abs(lag(heard, source[: len(heard)])) <= 1 / 12
+    assert abs(lag(heard, source[: len(heard)])) <= IN_SYNC
     assert "unknown key 'dream.stpes'" in outcomes[1].detail
     assert batch.exit_code(outcomes) == 3
     again = batch.run_batch([folder / "a_good.yaml"], progress=False, notify=lambda line: None)

@@ -207,6 +207,14 @@ SONG = str(ROOT / "samples" / "groove.mp3")
         ({"audio": {"path": SONG, "smoothing": {"treble": {"release": 1}}}}, "audio.smoothing.treble"),
         ({"audio": {"path": SONG, "release": -1}}, "audio.release"),
         ({"audio": {"offset": 3}}, "audio.path: Field required"),
+        (
+            {"audio": {"path": SONG}, "music": {"offset": 2}},
+            "music.offset: a config with audio starts the song at",
+        ),
+        (
+            {"audio": {"path": SONG, "bands": {"bass": [20, 25]}}},
+            "is narrower than the 10.8 Hz the analysis resolves",
+        ),
     ],
 )
 def test_audio_mistakes_name_the_key(raw, expected):
@@ -225,3 +233,15 @@ def test_a_song_without_a_length_waits_for_the_song_to_check_a_loop():
     """loop.frames beyond the 96-frame placeholder is checked against the song's length, not refused."""
     loaded = config.load({"audio": {"path": SONG}, "loop": {"frames": 200}})
     assert loaded.frame_count == 96 and not loaded.length_given
+
+
+def test_a_song_that_sets_too_many_frames_is_one_line():
+    import numpy as np
+
+    from dreamzoom.schedule import Signals
+
+    loaded = config.load({"audio": {"path": SONG}})
+    with pytest.raises(
+        ValueError, match=r"^audio\.path: the song's 1,000,001 frames are more than the 1,000,000"
+    ):
+        loaded.timed(Signals({"beat": np.zeros(config.MAX_FRAMES + 1)}))

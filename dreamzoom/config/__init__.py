@@ -21,13 +21,15 @@ from ._loading import ENVIRONMENT, load, parse_set, resolved, with_objectives
 from ._paths import FILE_ROOM, VIDEO_ROOM, path_problem
 from ._reference import json_schema, reference
 from ._schedulable import Keyframes, plain
-from ._schema import MAX_FRAMES, Colour, Config, Model, Noise, Prior, Source, Term
+from ._schema import ANALYSIS_RATE, MAX_FRAMES, Bands, Colour, Config, Model, Noise, Prior, Source, Term
 
 __all__ = [
+    "ANALYSIS_RATE",
     "ENVIRONMENT",
     "FILE_ROOM",
     "MAX_FRAMES",
     "VIDEO_ROOM",
+    "Bands",
     "Colour",
     "Config",
     "Keyframes",

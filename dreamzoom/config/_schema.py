@@ -426,8 +426,11 @@ class Music(Section):
     offset: float = Field(0.0, description="Seconds into the video of beat 0.")
 
 
-#: The highest frequency the analysis sees: half the rate ``audio.py`` decodes at.
-NYQUIST = 11025.0
+#: The rate ``audio.py`` decodes songs at (librosa's default), and the highest frequency it sees.
+ANALYSIS_RATE = 22050
+NYQUIST = ANALYSIS_RATE / 2
+#: The narrowest band: one bin of the analysis's 2048-sample spectrum.
+NARROWEST_BAND = ANALYSIS_RATE / 2048
 
 
 class Smoothing(Section):
@@ -435,10 +438,10 @@ class Smoothing(Section):
     ``release`` (each a time constant in seconds; 0 follows at once)."""
 
     attack: float | None = Field(
-        None, ge=0.0, le=10.0, description="Seconds to rise; default `audio.attack`."
+        None, ge=0.0, le=10.0, description="Rise time constant in seconds; default `audio.attack`."
     )
     release: float | None = Field(
-        None, ge=0.0, le=10.0, description="Seconds to fall back; default `audio.release`."
+        None, ge=0.0, le=10.0, description="Fall time constant in seconds; default `audio.release`."
     )
 
 
@@ -459,6 +462,10 @@ class Bands(Section):
             low, high = getattr(self, name)
             if not 0.0 <= low < high <= NYQUIST:
                 raise ValueError(f"{name}: [{low:g}, {high:g}] must rise within 0–{NYQUIST:g} Hz")
+            if high - low < NARROWEST_BAND:
+                raise ValueError(
+                    f"{name}: [{low:g}, {high:g}] is narrower than the {NARROWEST_BAND:.1f} Hz the analysis resolves"
+                )
         return self
 
 
@@ -479,8 +486,15 @@ class Audio(Section):
         description="Track the beats at this tempo instead of detecting it (when detection finds half or "
         "double the tempo you hear).",
     )
-    attack: float = Field(0.0, ge=0.0, le=10.0, description="Seconds an envelope takes to rise to a peak.")
-    release: float = Field(0.15, ge=0.0, le=10.0, description="Seconds an envelope takes to fall back.")
+    attack: float = Field(
+        0.0,
+        ge=0.0,
+        le=10.0,
+        description="Time constant in seconds with which an envelope rises (63 % of the way; 0: at once).",
+    )
+    release: float = Field(
+        0.15, ge=0.0, le=10.0, description="Time constant in seconds with which an envelope falls back."
+    )
     smoothing: dict[Literal[schedule.ENVELOPES], Smoothing] = Field(  # type: ignore[valid-type]
         default_factory=dict,
         description="`attack`/`release` for single envelopes, e.g. `{loudness: {release: 0.5}}`.",
@@ -560,7 +574,7 @@ class Config(Section):
         None,
         description="A song that sets the length, drives `beat` and the envelopes, and plays in the video.",
     )
-    #: The song's beat and envelopes at each frame, once ``assemble.timed`` has analysed it.
+    #: The song's beat and envelopes at each frame, once ``audio.timed`` has analysed it.
     _signals: schedule.Signals | None = PrivateAttr(None)
 
     @model_validator(mode="before")
@@ -593,10 +607,15 @@ class Config(Section):
             raise ValueError(
                 "music.bpm: a config with audio counts beats from the track; fix its tempo with audio.bpm"
             )
+        if self.audio is not None and self.music.offset:
+            raise ValueError("music.offset: a config with audio starts the song at audio.offset")
         if self.frame_count > MAX_FRAMES:
-            asked = (
-                f"frames: {self.frames} is" if self.frames is not None else f"seconds: {self.seconds:g} is"
-            )
+            if self.frames is not None:
+                asked = f"frames: {self.frames} is"
+            elif self.seconds is not None:
+                asked = f"seconds: {self.seconds:g} is"
+            else:
+                asked = f"audio.path: the song's {self.frame_count:,} frames are"
             raise ValueError(
                 f"{asked} more than the {MAX_FRAMES:,} frames one render may have (about 11 hours at 24 fps)"
             )
