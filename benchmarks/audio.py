@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -96,7 +97,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[3.0, 30.0])
     parser.add_argument("--repeats", type=int, default=3)
     options = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {platform.python_version()}")
+    from dreamzoom.models import parse_cpuinfo
+
+    cpu, flags = parse_cpuinfo(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace"))
+    wide = sorted(flags & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
+    print(
+        f"machine: {cpu} ({', '.join(wide) or 'no AVX2'}), {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for minutes in options.minutes:
             track = make_track(minutes, Path(folder))
