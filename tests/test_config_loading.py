@@ -92,7 +92,7 @@ def test_shipped_configs_are_valid_and_use_the_bundled_weights(monkeypatch):
     explorers = [
         path.stem for path in sorted((ROOT / "configs").glob("*.yaml")) if config.load(path).dream.explore
     ]
-    assert explorers == ["crossfade", "default", "loop", "music", "noise"], (
+    assert explorers == ["crossfade", "default", "loop", "music", "noise", "song"], (
         "class and guide configs keep their aim"
     )
     assert config.load(ROOT / "configs" / "noise.yaml").source.noise is not None
