@@ -7,12 +7,14 @@ Nothing here renders: :func:`prepare` returns what :mod:`timeline` turns into fr
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import audio, classes, explore, models, objectives, source
+from . import audio, classes, explore, footage, models, objectives, source
 from .backend import tf
 from .config import Config, Term, plain
 from .dream import Dreamer
@@ -40,8 +42,10 @@ class Prepared:
     weights: list[tuple[Any, tf.Variable]] = field(default_factory=list)
     #: The exploration's path and the channel weights it sets, if the config explores.
     exploration: Exploration | None = None
-    #: The song's analysis, if the config has one (``config`` is then :func:`timed`).
+    #: The song's analysis, if the config has one (``config`` is then :func:`audio.timed`).
     analysis: audio.Analysis | None = None
+    #: A video source's frames from a given output frame on (decoded as they are read), if any.
+    inputs: Callable[[int], Iterator[np.ndarray]] | None = None
 
     def set_frame(self, index: int) -> None:
         """Point the compiled step's variables at frame ``index``: scheduled weights, the path."""
@@ -66,14 +70,19 @@ class Exploration:
 def prepare(config: Config) -> Prepared:
     """Load and check everything a render needs, writing nothing; a song is analysed first, since
     it may set the length and every scheduled value."""
-    config, analysis = audio.timed(config)
+    config, analysis = audio.timed(footage.pinned(config))
     model = models.load(config.model)
     objective, weights, exploration = build_objective(config, model)
     has_class = any(term.kind == "class" for term in config.dream.terms())
     dreamer = Dreamer(model, objective, config.dream.prior.settings(has_class), config.dream.tile_size)
     _check_sizes(config, dreamer, objective.layers)
-    first = source.load(config.source, config.size, rng(config.seed, SOURCE_STREAM))
-    return Prepared(config, dreamer, first, weights, exploration, analysis)
+    inputs = functools.partial(footage.frames, config) if config.source.video is not None else None
+    first = (
+        next(inputs(0))
+        if inputs
+        else source.load(config.source, config.size, rng(config.seed, SOURCE_STREAM))
+    )
+    return Prepared(config, dreamer, first, weights, exploration, analysis, inputs)
 
 
 def _check_sizes(config: Config, dreamer: Dreamer, layers: tuple[str, ...]) -> None:

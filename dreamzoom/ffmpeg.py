@@ -221,6 +221,58 @@ def read_sound(sound: Soundtrack, rate: int, key: str, block: int = 1 << 20) -> 
             raise DreamzoomError(f"cannot decode {sound.path}: {_last_line(errors.read())}", key=key)
 
 
+@dataclass(frozen=True)
+class Footage:
+    """What a video to dream holds: its frame size, rate and length, and whether it has sound."""
+
+    size: tuple[int, int]  # (width, height), as displayed (rotation applied)
+    fps: float
+    seconds: float
+    sound: bool
+
+
+def _opened(path: Path, key: str) -> tuple[Any, dict[str, Any]]:
+    """imageio-ffmpeg's frame reader of ``path`` and the metadata it reads first; a file ffmpeg
+    cannot read as a video is a one-line error naming ``key``."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    try:
+        return reader, next(reader)
+    except (OSError, RuntimeError, StopIteration) as error:
+        reader.close()
+        message = str(error).strip().splitlines()
+        raise DreamzoomError(
+            f"cannot read {path} as a video: {message[-1] if message else 'no frames'}", key=key
+        ) from None
+
+
+def probe_video(path: Path, key: str) -> Footage:
+    """The size, rate, length and sound of a video; a file that is not one is a one-line error."""
+    reader, meta = _opened(path, key)
+    reader.close()
+    return Footage(
+        tuple(meta["size"]),
+        float(meta.get("fps") or 0.0),
+        float(meta.get("duration") or 0.0),
+        probe(path, key).sound,
+    )
+
+
+def read_video(path: Path, start: float, fps: float, size: tuple[int, int]) -> Iterator[np.ndarray]:
+    """The frames of ``path`` from ``start`` seconds, resampled in time to ``fps`` (ffmpeg's ``fps``
+    filter: the nearest frame at each tick), as 8-bit RGB arrays of the video's ``size``."""
+    width, height = size
+    rate = Fraction(fps).limit_denominator(1001)
+    reader = imageio_ffmpeg.read_frames(
+        str(path), input_params=["-ss", f"{start:.6f}"], output_params=["-vf", f"fps={rate}"]
+    )
+    try:
+        next(reader)  # the metadata
+        for data in reader:
+            yield np.frombuffer(data, np.uint8).reshape(height, width, 3)
+    finally:
+        reader.close()
+
+
 @dataclass
 class Decoded:
     """A video being decoded: its rate, its frame count (from its duration), and every
@@ -237,14 +289,7 @@ def read_frames(video: Path, per_second: float | None = None) -> Decoded:
     A file ffmpeg cannot read as a video is a one-line error naming it."""
     if not Path(video).is_file():
         raise DreamzoomError(f"file not found: {video}", key="VIDEO")
-    reader = imageio_ffmpeg.read_frames(str(video))
-    try:
-        meta = next(reader)
-    except (OSError, RuntimeError, StopIteration) as error:
-        message = str(error).strip().splitlines()
-        raise DreamzoomError(
-            f"cannot read {video} as a video: {message[-1] if message else 'no frames'}", key="VIDEO"
-        ) from None
+    reader, meta = _opened(video, "VIDEO")
     width, height = meta["size"]
     fps = float(meta.get("fps") or 0) or 24.0
     every = max(1, round(fps / per_second)) if per_second else 1

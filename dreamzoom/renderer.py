@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import audio, metrics, models, novelty, provenance
+from . import audio, footage, metrics, models, novelty, provenance
 from . import config as config_module
 from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
@@ -113,7 +113,8 @@ def run(
     finished = _claim(config, checkpoint, resume=resume, overwrite=overwrite)
     if finished is not None:
         return finished
-    config = _pin_precision(config, checkpoint)
+    # A video source's size, rate and length are written into the config the video stores.
+    config = footage.pinned(_pin_precision(config, checkpoint))
     resolved = config_module.resolved(config)
     # A changed config is refused before the model loads.
     with _disk_errors(checkpoint.folder, resumable=False):
@@ -237,7 +238,8 @@ class _Run:
         row = (frame, index, after is not None, after.objective if after else None, now - self.clock)
         self.writer.call(lambda: self._measure(*row))
         first = after.first if after is not None else (self.state.first if self.state else frame)
-        self._warn(index, self.drift.check(index, frame, first))
+        if self.config.source.video is None:  # a video's own colours change with its scenes
+            self._warn(index, self.drift.check(index, frame, first))
         self.clock, self.last = now, frame
         self.index += 1
         if after is not None:
@@ -315,11 +317,15 @@ class _Run:
         self.checkpoint.remove()
 
     def _sound(self, frames: int) -> Soundtrack | None:
-        """The song's stretch under the first ``frames`` frames, if the config has a song."""
-        track = self.config.audio
-        if track is None:
-            return None
-        return Soundtrack(track.path, track.offset, frames / self.config.output.fps)
+        """The sound under the first ``frames`` frames: the config's song, else a video source's own
+        sound (from where the render starts in it), else none."""
+        seconds = frames / self.config.output.fps
+        track, video = self.config.audio, self.config.source.video
+        if track is not None:
+            return Soundtrack(track.path, track.offset, seconds)
+        if video is not None and footage.footage(self.config).sound:
+            return Soundtrack(video.path, video.start, seconds)
+        return None
 
 
 class _StopRequest:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import colour, metrics, motion
+from . import colour, flow, metrics, motion
 from .assemble import JITTER_STREAM, Prepared, rng
 from .backend import tf
 from .config import Config
@@ -126,6 +126,9 @@ def frames(prepared: Prepared, count: int, state: State | None = None) -> Frames
     """Frames ``state.done`` … ``count - 1`` (all of them without a state), each with the state
     after it where a render can resume from there (after dreamed frames), else ``None``."""
     tf.config.experimental.enable_op_determinism()  # the same config and seed give the same frames
+    if prepared.inputs is not None:
+        yield from _Video(prepared, count).frames(state)
+        return
     stream = _Stream(prepared, count)
     if state is None:
         state = stream.first()
@@ -203,3 +206,44 @@ class _Stream:
         if first is not None and self.loop.strength(index) > 0:
             frame, changed = self.loop.apply(frame, index, first), True
         return frame, changed, value
+
+
+class _Video:
+    """The frames of a render that dreams a video: each input frame (seen through the camera, if
+    ``motion`` moves it) with the last output's dream carried onto it along the video's own motion
+    (:func:`flow.carried`), then dreamed. Frame 0 is dreamed afresh, with ``first_frame_steps``."""
+
+    def __init__(self, prepared: Prepared, count: int) -> None:
+        self.prepared, self.config, self.count = prepared, prepared.config, count
+        assert self.config.source.video is not None and prepared.inputs is not None
+        self.carry = self.config.source.video.carry
+
+    def frames(self, state: State | None) -> Frames:
+        """Frames ``state.done`` … ``count - 1`` (all of them without a state), each with its state."""
+        start = 0 if state is None else state.done - 1  # the input before the next frame, to carry from
+        assert self.prepared.inputs is not None
+        inputs = self.prepared.inputs(start)
+        camera = motion.compose(*(motion_into(self.config, t) for t in range(1, start + 1)))
+        previous = self._seen(next(inputs), camera)
+        if state is None:
+            dreamed, value = self._dream(previous, 0)
+            state = State(1, dreamed, motion.IDENTITY, dreamed, objective=value)
+            yield dreamed, state
+        for index in range(state.done, self.count):
+            camera = motion_into(self.config, index) @ camera
+            current = self._seen(next(inputs), camera)
+            dreamed, value = self._dream(flow.carried(state.image, previous, current, self.carry)[0], index)
+            state = State(index + 1, dreamed, motion.IDENTITY, state.first, objective=value)
+            yield dreamed, state
+            previous = current
+
+    @staticmethod
+    def _seen(frame: np.ndarray, camera: np.ndarray) -> np.ndarray:
+        return frame if np.allclose(camera, motion.IDENTITY) else motion.apply(frame, camera)
+
+    def _dream(self, frame: np.ndarray, index: int) -> tuple[np.ndarray, float | None]:
+        params = frame_params(self.config, index)
+        if params.steps <= 0:
+            return frame, None
+        self.prepared.set_frame(index)
+        return self.prepared.dreamer.dream(frame, params, rng(self.config.seed, JITTER_STREAM, index))

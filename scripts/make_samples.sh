@@ -35,6 +35,12 @@ python scripts/make_song.py samples/groove.mp3
 dreamzoom render configs/song.yaml "${tiny[@]}" -o "$tmp/song.mp4" --set output.frames_dir="$tmp/song_frames"
 python scripts/stills.py strip "$tmp/song_frames" 0,48,96,144,192,240,288,383 samples/song_strip.jpg --height 160
 dreamzoom audio configs/song.yaml -o samples/song_envelopes.png
+python scripts/make_clip.py samples/pan.mp4
+dreamzoom render configs/video.yaml -q -o "$tmp/video.mp4" --set output.frames_dir="$tmp/video_frames"
+dreamzoom render configs/video.yaml -q -o "$tmp/video_input.mp4" --set dream.steps=0 --set dream.first_frame_steps=0 \
+  --set output.frames_dir="$tmp/video_input_frames"
+python scripts/stills.py strip "$tmp/video_input_frames" 0,12,24,36,47 samples/video_before.jpg --height 160
+python scripts/stills.py strip "$tmp/video_frames" 0,12,24,36,47 samples/video_after.jpg --height 160
 dreamzoom render configs/crossfade.yaml "${tiny[@]}" -o "$tmp/crossfade.mp4" --set output.frames_dir="$tmp/crossfade_frames"
 python scripts/stills.py strip "$tmp/crossfade_frames" 0,60,120,180,239 samples/crossfade_strip.jpg --height 192
 python benchmarks/colour_drift.py --frames 300 --size 96 --chart samples/colour_drift.png

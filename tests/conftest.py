@@ -228,6 +228,38 @@ def lag(heard: np.ndarray, source: np.ndarray) -> float:
     return (shift if shift < size // 2 else shift - size) / AUDIO_RATE
 
 
+# ----------------------------------------------------------------------------- video sources
+
+#: How a :func:`moving_crop` clip's content moves each frame: 3 px left and 1 px up (the crop window
+#: moves right and down), so the flow from each frame back to the one before is (+3, +1).
+CROP_STEP = (3, 1)
+
+
+def moving_crop(
+    path: Path, frames: int = 12, size: int = 96, fps: float = 12.0, sound: Path | None = None
+) -> Path:
+    """A real H.264 clip of the sample photo seen through a window moving :data:`CROP_STEP` a frame
+    (the true motion known), with ``sound`` muxed in (AAC) if given."""
+    from dreamzoom import source
+
+    picture = source.read_image(SAMPLE_PHOTO)
+    silent = path.with_name(f"{path.stem}.silent.mp4") if sound else path
+    writer = imageio_ffmpeg.write_frames(
+        str(silent), (size, size), fps=fps, quality=None, output_params=["-crf", "8"], macro_block_size=1
+    )
+    writer.send(None)
+    for index in range(frames):
+        x, y = 100 + CROP_STEP[0] * index, 150 + CROP_STEP[1] * index
+        writer.send(
+            np.ascontiguousarray((picture[y : y + size, x : x + size] * 255).round().astype(np.uint8))
+        )
+    writer.close()
+    if sound:
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(silent), "-i", str(sound)]
+        subprocess.run([*command, "-c:v", "copy", "-c:a", "aac", "-shortest", str(path)], check=True)
+    return path
+
+
 # ----------------------------------------------------------------------------- renders on the command line
 
 #: How a render that checkpoints differs from the small config: 12 frames in segments of 4, zooming

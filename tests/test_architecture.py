@@ -17,8 +17,9 @@ LEVELS: list[set[str]] = [
     {"errors", "backend", "data", "weights"},
     {"schedule", "presets", "classes", "files", "explore"},
     {"config"},
-    {"colour", "motion", "ffmpeg"},
+    {"colour", "motion", "ffmpeg", "flow"},
     {"metrics", "source", "sheet", "folding", "audio"},
+    {"footage"},
     {"models", "objectives", "prior"},
     {"novelty"},
     {"dream"},
@@ -35,6 +36,8 @@ LEVEL = {room: level for level, rooms in enumerate(LEVELS) for room in rooms}
 #: Rooms that must never load TensorFlow, directly or through what they import (a config can be
 #: checked, and frames written, without it).
 NO_TENSORFLOW = {
+    "flow",
+    "footage",
     "config",
     "schedule",
     "presets",

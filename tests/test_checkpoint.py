@@ -103,3 +103,22 @@ def test_resume_of_a_finished_render_says_so_and_exits_0(tmp_path, capsys):
     stranger.write_bytes(b"not made by dreamzoom")
     assert main(["render", str(config), "--resume", "-o", str(stranger)]) == 2
     assert capsys.readouterr().err.endswith(f"{stranger} exists: use --overwrite to replace it\n")
+
+
+def test_a_dreamed_video_killed_and_resumed_is_the_uninterrupted_one(tmp_path):
+    """The input position is part of the state: a resume picks up the video where it stopped, with
+    the camera move layered on top carried on too."""
+    from .conftest import moving_crop
+
+    clip = moving_crop(tmp_path / "clip.mp4", frames=12, size=96, fps=12.0)
+    video = {"source": {"video": {"path": str(clip)}}}
+    for name in ("whole", "killed"):
+        (tmp_path / name).mkdir()
+        write_config(tmp_path / name, **video)
+    code, errors = finish(start(tmp_path / "whole"))
+    assert code == 0, errors
+    kill_at_checkpoint(tmp_path / "killed")
+    code, errors = finish(start(tmp_path / "killed", "--resume"))
+    assert code == 0, errors
+    whole, resumed = (tmp_path / name / "out" / "clip.mp4" for name in ("whole", "killed"))
+    assert resumed.read_bytes() == whole.read_bytes()

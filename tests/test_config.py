@@ -61,7 +61,9 @@ def test_odd_size_is_an_error_that_says_why():
 
 def test_conflicting_keys():
     assert "give one, not both" in error_of({"frames": 3, "seconds": 2})
-    assert "either image or noise" in error_of({"source": {"image": str(SAMPLE_PHOTO), "noise": {}}})
+    assert "source: give one of image, noise or video, not image and noise" in error_of(
+        {"source": {"image": str(SAMPLE_PHOTO), "noise": {}}}
+    )
     assert "drop name and weights" in error_of({"model": {"path": str(SAMPLE_PHOTO), "weights": "random"}})
 
 

@@ -51,6 +51,8 @@ NOT_RUN = {
     "python benchmarks/run.py --only peak,peer,fixed_f32": "renders 20 frames at 512×512 three ways (minutes)",
     "python benchmarks/run.py [--quick]": "a benchmark (minutes even with --quick)",
     "python benchmarks/memory_4k.py": "a benchmark at 3840×2160",
+    "python benchmarks/video.py": "a benchmark of about 3 minutes (tests/test_render.py checks the same "
+    "steadiness on a smaller clip)",
     "python benchmarks/audio.py --minutes 3 30": "a benchmark of about 2 minutes (tests/test_audio.py tests "
     "the analysis it times)",
     "python benchmarks/colour_drift.py --chart drift.png": "a 300-frame benchmark (tests/test_colour.py "

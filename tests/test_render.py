@@ -190,3 +190,69 @@ def test_an_offset_plays_the_song_from_there(tmp_path):
     start = int(1.5 * AUDIO_RATE)
     assert len(sound) == pytest.approx(AUDIO_RATE, abs=AUDIO_RATE / 12)  # 12 frames at 12 fps
     assert abs(lag(sound, source[start : start + AUDIO_RATE])) <= IN_SYNC
+
+
+# ----------------------------------------------------------------------------- a video as the source
+
+
+def video_settings(clip, carry: float, steps: int) -> dict:
+    """A dream of ``clip`` strong enough to see: one octave of mixed3, 30 steps on frame 0."""
+    return {
+        "size": None,
+        "frames": None,
+        "motion": None,
+        "seed": 2,
+        "source": {"video": {"path": str(clip), "carry": carry}},
+        "dream": {
+            "layers": {"mixed3": 1.0},
+            "steps": steps,
+            "first_frame_steps": 30,
+            "octaves": 1,
+            "step_size": 0.05,
+        },
+        "model": {"precision": "float32"},  # the thresholds were measured in float32
+    }
+
+
+def unsteadiness(frames: list[np.ndarray]) -> float:
+    """Mean change from each frame to the next once the clip's true motion is undone (away from the
+    edges the motion uncovers): what a viewer sees as flicker."""
+    from dreamzoom import flow
+
+    from .conftest import CROP_STEP
+
+    moved = np.broadcast_to(np.float32(CROP_STEP), (*frames[0].shape[:2], 2))
+    return float(
+        np.mean([np.abs(b - flow.warp(a, moved))[4:-8, 4:-8].mean() for a, b in itertools.pairwise(frames)])
+    )
+
+
+def test_a_dreamed_video_follows_its_motion_keeps_its_sound_and_is_steady(tmp_path, bundled_float32):
+    from dreamzoom import assemble, config, timeline
+
+    from .conftest import IN_SYNC, bursts, lag, moving_crop, pcm
+
+    bursts(tmp_path / "sound.wav", seconds=1.0, gap=0.1)
+    clip = moving_crop(tmp_path / "clip.mp4", frames=12, size=96, fps=12.0, sound=tmp_path / "sound.wav")
+    carried = small_config(tmp_path, **video_settings(clip, carry=0.95, steps=2))
+    carried["output"].pop("fps")
+    video = dreamzoom.render(carried)
+    meta, frames = decode(video)
+    assert len(frames) == 12 and meta["size"] == (96, 96) and meta["fps"] == 12, (
+        "the clip's length, size and rate"
+    )
+    heard = pcm(video)
+    assert abs(lag(heard, pcm(tmp_path / "sound.wav")[: len(heard)])) <= IN_SYNC, "the clip's sound, in sync"
+    # Each frame dreamed on its own, as hard as frame 0, for comparison.
+    alone = config.load(small_config(tmp_path, **video_settings(clip, carry=0.0, steps=30)))
+    prepared = assemble.prepare(alone)
+    independent = [frame for frame, _ in timeline.frames(prepared, prepared.config.frame_count)]
+    steady = [frame.astype(np.float32) / 255 for frame in frames]
+    assert unsteadiness(steady) * 3 <= unsteadiness(independent), "at least 3× steadier than frame by frame"
+    inputs = prepared.inputs(0)
+    raised = [
+        np.mean(bundled_float32.features(out, "mixed3") ** 2)
+        / np.mean(bundled_float32.features(next(inputs), "mixed3") ** 2)
+        for out in steady
+    ]
+    assert np.median(raised) > 2.0 and min(raised) > 1.5, "the dream stays: mixed3's objective about doubled"

@@ -57,8 +57,35 @@ class Noise(Section):
     colour: bool = Field(True, description="Independent noise per channel; `false` gives grey noise.")
 
 
+class Video(Section):
+    """A video to dream, frame by frame: each of its frames is a source frame."""
+
+    path: InputPath = Field(
+        description="The video: any file the bundled ffmpeg reads (MP4, MOV, WebM, GIF, …)."
+    )
+    start: float = Field(
+        0.0, ge=0.0, le=86400.0, description="Seconds into the video where the render starts."
+    )
+    end: float | None = Field(
+        None, gt=0.0, le=86400.0, description="Seconds into the video where it ends; default its end."
+    )
+    carry: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description="How much of the last frame's dream is carried along the video's motion onto the "
+        "next frame: 0 dreams every frame afresh (and flickers), 1 keeps it all (and it keeps growing).",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Video:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end: {self.end:g} s must come after start ({self.start:g} s)")
+        return self
+
+
 class Source(Section):
-    """Where frame 0 comes from: a photo or seeded noise (exactly one)."""
+    """Where frames come from: a photo or seeded noise for frame 0, or a video (exactly one)."""
 
     image: InputPath | None = Field(
         None,
@@ -71,16 +98,22 @@ class Source(Section):
         "(black bars), `stretch` ignores the aspect ratio.",
     )
     noise: Noise | None = Field(
-        None, description="Seeded noise (see `source.noise.*`); the default when no image is given."
+        None, description="Seeded noise (see `source.noise.*`); the default when no image or video is given."
+    )
+    video: Video | None = Field(
+        None,
+        description="A video to dream (see `source.video.*`): its size, rate, length and sound are the "
+        "render's unless the config sets them, and the dream follows its motion.",
     )
 
     @model_validator(mode="before")
     @classmethod
     def _one_source(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            if data.get("image") is not None and data.get("noise") is not None:
-                raise ValueError("give either image or noise, not both")
-            if data.get("image") is None and data.get("noise") is None:
+            given = [name for name in ("image", "noise", "video") if data.get(name) is not None]
+            if len(given) > 1:
+                raise ValueError(f"give one of image, noise or video, not {' and '.join(given)}")
+            if not given:
                 return {**data, "noise": {}}
         return data
 
@@ -607,6 +640,10 @@ class Config(Section):
             raise ValueError(
                 "music.bpm: a config with audio counts beats from the track; fix its tempo with audio.bpm"
             )
+        if self.source.video is not None and self.loop is not None:
+            raise ValueError("loop: a video source ends where the video does; it cannot loop back")
+        if self.source.video is not None and self.cadence > 1:
+            raise ValueError("cadence: with a video source every frame is dreamed (each is a new frame)")
         if self.audio is not None and self.music.offset:
             raise ValueError("music.offset: a config with audio starts the song at audio.offset")
         if self.frame_count > MAX_FRAMES:
