@@ -72,11 +72,11 @@ def main() -> None:
         path = moving_crop(Path(folder) / "clip.mp4", options.frames, options.size)
         network = models.load(config.Model(precision="float32"))
         rows = {}
-        for name, carry, steps in (
+        for name, amount, count in (
             ("carried (configs/video.yaml)", carry, steps),
             ("frame by frame", 0.0, first_steps),
         ):
-            out, inputs, seconds = render(path, carry, steps)
+            out, inputs, seconds = render(path, amount, count)
             raised = np.median(
                 [
                     np.mean(network.features(o, "mixed3") ** 2) / np.mean(network.features(i, "mixed3") ** 2)
