@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from . import batch
+from . import batch, footage
 from . import config as config_module
 from .errors import DreamzoomError
 
@@ -183,7 +183,7 @@ def run_batch(
 def _shared_paths(settings: config_module.Config) -> dict[str, Any]:
     """The resolved config with its output paths absolute, where every node can find them (on a
     shared filesystem)."""
-    resolved = config_module.resolved(settings)
+    resolved = config_module.resolved(footage.pinned(settings))  # a video's own size, rate, length
     for key in ("path", "frames_dir"):
         if resolved["output"][key]:
             resolved["output"][key] = str(Path(resolved["output"][key]).absolute())
@@ -228,7 +228,7 @@ def run_sweep(
     """Each sweep cell as a Ray task; the stills come back in order for the contact sheet."""
     ray = connect(address)
     task = ray.remote(_sweep_task).options(**resources(ray, cpus, gpus))
-    resolved = config_module.resolved(config)
+    resolved = config_module.resolved(footage.pinned(config))
     references = [
         task.remote(resolved, term.model_dump(by_alias=True, exclude_none=True)) for _, term in cells
     ]

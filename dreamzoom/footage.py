@@ -9,7 +9,6 @@ video again. The frames are decoded by the bundled ffmpeg as they are needed, ne
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -26,18 +25,19 @@ KEY = "source.video.path"
 
 
 def footage(config: Config) -> Footage:
-    """What the config's video holds; one-line errors for a video with no frames or too large."""
+    """What the config's video holds; one-line errors for a video with no frames, too large, or
+    started past its end. A video that does not state its length (a piped WebM) has ``seconds`` 0."""
     video = config.source.video
     assert video is not None
     found = probe_video(video.path, KEY)
     width, height = found.size
-    if found.seconds <= 0 or width < 1 or height < 1:
+    if width < 1 or height < 1:
         raise DreamzoomError(f"{video.path} has no frames", key=KEY)
     if width * height > 16384 * 16384:
         raise DreamzoomError(
             f"{video.path} is {width}×{height}, larger than the 16384×16384 a frame may be", key=KEY
         )
-    if video.start >= found.seconds:
+    if found.seconds > 0 and video.start >= found.seconds:
         raise DreamzoomError(
             f"{video.start:g} s is past the end of {video.path.name} ({found.seconds:g} s)",
             key="source.video.start",
@@ -47,44 +47,71 @@ def footage(config: Config) -> Footage:
 
 def pinned(config: Config) -> Config:
     """The config with its video's size (made even), rate and length wherever it does not set its
-    own, and no camera move unless it sets one. A config without a video comes back as it is."""
+    own, and no zoom unless it sets one (a zoom compounds on the video, frame after frame). A config
+    without a video comes back as it is; one pinned already, too."""
     video = config.source.video
     if video is None:
         return config
     found = footage(config)
     changes: list[tuple[str, Any]] = []
     if "size" not in config.model_fields_set:
-        changes.append(("size", [max(32, found.size[0] // 2 * 2), max(32, found.size[1] // 2 * 2)]))
+        changes.append(("size", _size(found.size, video.path.name)))
     fps = config.output.fps
     if "fps" not in config.output.model_fields_set and found.fps > 0:
         fps = float(Fraction(found.fps).limit_denominator(1001))
         changes.append(("output.fps", fps))
-    available = max(1, math.floor(((video.end or found.seconds) - video.start) * fps + 1e-6))
     if not config.length_given:
-        if available > MAX_FRAMES:
-            raise DreamzoomError(
-                f"{video.path.name} gives {available:,} frames from source.video.start, more than the "
-                f"{MAX_FRAMES:,} one render may have: set source.video.end (or frames)",
-                key=KEY,
-            )
-        changes.append(("frames", available))
-    if "motion" not in config.model_fields_set:
+        changes.append(("frames", _length(video.start, video.end, found.seconds, fps, video.path.name)))
+    if "zoom" not in config.motion.model_fields_set:
         changes.append(("motion.zoom", 1.0))
     return config_module.load(config, changes) if changes else config
 
 
+def _size(size: tuple[int, int], name: str) -> list[int]:
+    """The video's size as a render's: even, or a one-line error where it cannot be one."""
+    if not all(32 <= side <= 16384 for side in size):
+        raise DreamzoomError(
+            f"{name} is {size[0]}×{size[1]}: set size (each side 32–16384) to dream it at another size",
+            key=KEY,
+        )
+    return [side // 2 * 2 for side in size]
+
+
+def _length(start: float, end: float | None, seconds: float, fps: float, name: str) -> int:
+    """Output frames from ``start`` to ``end`` (at most the video's end, where it states one)."""
+    stop = min(end, seconds) if end is not None and seconds > 0 else end or seconds
+    if stop <= 0:
+        raise DreamzoomError(f"{name} does not state its length: set source.video.end (or frames)", key=KEY)
+    count = max(1, round((stop - start) * fps))
+    if count > MAX_FRAMES:
+        raise DreamzoomError(
+            f"{name} gives {count:,} frames from source.video.start, more than the {MAX_FRAMES:,} one "
+            "render may have: set source.video.end (or frames)",
+            key=KEY,
+        )
+    return count
+
+
 def frames(config: Config, first: int = 0) -> Iterator[np.ndarray]:
     """The source frames from output frame ``first`` on, fitted to the config's size: the input
-    frame nearest each output frame's time. Past the video's end, its last frame holds."""
+    frame nearest each output frame's time. Past the video's end, its last frame holds (also for a
+    render resumed past it)."""
     video = config.source.video
     assert video is not None
     found = footage(config)
     last = None
     for index, frame in enumerate(read_video(video.path, video.start, config.output.fps, found.size)):
+        last = frame
         if index >= first:
-            last = fit(frame.astype(np.float32) / 255.0, config.size, config.source.fit)
-            yield last
+            yield _fitted(frame, config)
     if last is None:
-        raise DreamzoomError(f"{video.path} has no frames after {video.start:g} s", key=KEY)
+        raise DreamzoomError(
+            f"{video.path.name} has no frame at or after {video.start:g} s", key="source.video.start"
+        )
+    held = _fitted(last, config)
     while True:
-        yield last
+        yield held
+
+
+def _fitted(frame: np.ndarray, config: Config) -> np.ndarray:
+    return fit(frame.astype(np.float32) / 255.0, config.size, config.source.fit)

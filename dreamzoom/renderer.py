@@ -107,14 +107,15 @@ def run(
     the checkpoint. ``notify`` receives one-line messages (warnings, checkpoints when ``verbose``).
     """
     started = time.perf_counter()
+    # A video source's size, rate and length are written into the config, as the video stores it.
+    config = footage.pinned(config)
     video = config.output.path
     assert video is not None  # config.load fills in the default
     checkpoint = Checkpoint(video)
     finished = _claim(config, checkpoint, resume=resume, overwrite=overwrite)
     if finished is not None:
         return finished
-    # A video source's size, rate and length are written into the config the video stores.
-    config = footage.pinned(_pin_precision(config, checkpoint))
+    config = _pin_precision(config, checkpoint)
     resolved = config_module.resolved(config)
     # A changed config is refused before the model loads.
     with _disk_errors(checkpoint.folder, resumable=False):

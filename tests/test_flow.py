@@ -29,6 +29,9 @@ def test_the_dream_is_carried_as_detail_along_the_motion_and_the_new_input_stays
     carried, _ = flow.carried(np.clip(previous + detail, 0, 1), previous, current, carry=1.0)
     added = carried - current
     assert added[40:60, 46:62].mean() > 0.2, "the detail moved with the content"
+    assert added[40:60, 60:64].mean() > 0.2 and np.abs(added[40:60, 40:44]).mean() < 0.05, (
+        "and left its place"
+    )
     assert np.abs(added[80:, :]).mean() < 0.02, "elsewhere the new frame is the new input"
     assert np.array_equal(flow.carried(previous + detail, previous, current, carry=0.0)[0], current)
 
@@ -40,3 +43,11 @@ def test_revealed_areas_are_unreliable(photo):
     mask = flow.reliable(flow.dense(b, a), flow.dense(a, b))
     assert mask[80:, :].mean() > 0.9, "the still background is reliable"
     assert mask[30:70, 30:40].mean() < mask[80:, :].mean() - 0.3, "the square's edges are not"
+
+
+def test_content_that_came_in_over_the_edge_has_nothing_to_carry(photo):
+    previous = photo
+    current = shifted(previous, -6, 0)  # the camera pans right: new content enters at the right edge
+    mask = flow.reliable(flow.dense(current, previous), flow.dense(previous, current))
+    assert mask[20:-20, -5:].max() < 0.5, "the entering strip"
+    assert mask[20:-20, 20:-20].mean() > 0.9, "the rest"

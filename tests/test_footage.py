@@ -95,3 +95,29 @@ def test_what_a_video_cannot_do_is_one_line(tmp_path, change, expected):
     raw.update(change)
     with pytest.raises(DreamzoomError, match=expected):
         config.load(raw)
+
+
+def test_a_worker_given_the_resolved_config_renders_the_videos_own_settings(tmp_path):
+    """Ray tasks get the resolved config: every value explicit, so it must be pinned first."""
+    from dreamzoom import cluster
+
+    loaded = video_config(tmp_path)
+    shipped = config.load(cluster._shared_paths(loaded), environment=False)
+    assert (shipped.size, shipped.output.fps, shipped.frame_count, shipped.motion.zoom) == (
+        (96, 96),
+        12.0,
+        12,
+        1.0,
+    )
+
+
+def test_a_pan_without_a_zoom_does_not_bring_back_the_default_zoom(tmp_path):
+    assert footage.pinned(video_config(tmp_path, motion={"pan": [1, 0]})).motion.zoom == 1.0
+
+
+def test_past_the_videos_end_its_last_frame_holds_even_when_resumed_there(tmp_path):
+    pinned = footage.pinned(video_config(tmp_path, frames=20))
+    whole = footage.frames(pinned)
+    frames = [next(whole) for _ in range(20)]
+    assert np.array_equal(frames[11], frames[19]), "12 frames in the clip, then the last holds"
+    assert np.array_equal(next(footage.frames(pinned, 15)), frames[11]), "a resume past the end too"

@@ -243,6 +243,10 @@ def test_a_dreamed_video_follows_its_motion_keeps_its_sound_and_is_steady(tmp_pa
     )
     heard = pcm(video)
     assert abs(lag(heard, pcm(tmp_path / "sound.wav")[: len(heard)])) <= IN_SYNC, "the clip's sound, in sync"
+    from dreamzoom.renderer import run
+
+    again = run(dreamzoom.load_config(carried), progress=False, resume=True)
+    assert again.finished_before and again.frames == 12, "a re-run after it finished has nothing to do"
     # Each frame dreamed on its own, as hard as frame 0, for comparison.
     alone = config.load(small_config(tmp_path, **video_settings(clip, carry=0.0, steps=30)))
     prepared = assemble.prepare(alone)
