@@ -12,6 +12,8 @@ the dream starts afresh there. Pure functions on float RGB frames; no TensorFlow
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -28,14 +30,24 @@ def dense(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     return estimator.calc(_grey(source), _grey(target), flow)
 
 
+@functools.lru_cache(maxsize=4)
+def _grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's x and y, made once per frame size (every frame of a video uses them three times)."""
+    xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    xs.flags.writeable = ys.flags.writeable = False
+    return xs, ys
+
+
+def _targets(flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each pixel's flow points: its x and y plus the flow."""
+    xs, ys = _grid(*flow.shape[:2])
+    return xs + flow[..., 0], ys + flow[..., 1]
+
+
 def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     """``image`` sampled at each pixel plus its ``flow``: with the flow from frame B to frame A,
     frame A's content brought to where it is in frame B (bilinear, edges repeated)."""
-    height, width = flow.shape[:2]
-    xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
-    return cv2.remap(
-        image, xs + flow[..., 0], ys + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
+    return cv2.remap(image, *_targets(flow), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def reliable(backward: np.ndarray, forward: np.ndarray) -> np.ndarray:
@@ -48,22 +60,19 @@ def reliable(backward: np.ndarray, forward: np.ndarray) -> np.ndarray:
     mismatch = np.sum((backward + there) ** 2, axis=-1)
     allowed = 0.01 * (np.sum(backward**2, axis=-1) + np.sum(there**2, axis=-1)) + 0.5
     height, width = backward.shape[:2]
-    xs, ys = np.meshgrid(np.arange(width), np.arange(height))
-    inside = (xs + backward[..., 0] >= 0) & (xs + backward[..., 0] <= width - 1)
-    inside &= (ys + backward[..., 1] >= 0) & (ys + backward[..., 1] <= height - 1)
+    x, y = _targets(backward)
+    inside = (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
     mask = ((mismatch <= allowed) & inside).astype(np.float32)
     return cv2.GaussianBlur(mask, (0, 0), 1.5)
 
 
-def carried(
-    dreamed: np.ndarray, previous: np.ndarray, current: np.ndarray, carry: float
-) -> tuple[np.ndarray, np.ndarray]:
+def carried(dreamed: np.ndarray, previous: np.ndarray, current: np.ndarray, carry: float) -> np.ndarray:
     """The frame to dream next: ``current`` (the new input frame) with ``carry`` times the detail
     that dreaming added to ``previous`` (the last input frame, dreamed into ``dreamed``), moved along
-    the flow between them wherever the flow is reliable. Also returns the backward flow."""
-    backward = dense(current, previous)
+    the flow between them wherever the flow is reliable. With nothing to carry, no flow is computed."""
     if carry <= 0.0:
-        return current, backward
+        return current
+    backward = dense(current, previous)
     mask = reliable(backward, dense(previous, current))
     detail = warp(dreamed - previous, backward)
-    return np.clip(current + carry * mask[..., None] * detail, 0.0, 1.0), backward
+    return np.clip(current + carry * mask[..., None] * detail, 0.0, 1.0)

@@ -136,6 +136,16 @@ def frames(prepared: Prepared, count: int, state: State | None = None) -> Frames
     yield from stream.after(state)
 
 
+def dream_frame(prepared: Prepared, frame: np.ndarray, index: int) -> tuple[np.ndarray, float | None]:
+    """Frame ``index`` dreamed with its scheduled settings, and the objective (``None``, and the
+    frame as it was, where it has no steps)."""
+    params = frame_params(prepared.config, index)
+    if params.steps <= 0:
+        return frame, None
+    prepared.set_frame(index)
+    return prepared.dreamer.dream(frame, params, rng(prepared.config.seed, JITTER_STREAM, index))
+
+
 class _Stream:
     """The frames of one render after a given state: dreamed frames and the in-betweens."""
 
@@ -193,12 +203,9 @@ class _Stream:
     ) -> tuple[np.ndarray, bool, float | None]:
         """Dream, anchor colours to ``first`` and pull toward it at the loop's end; report whether
         the frame changed and the dream's objective."""
-        config, params = self.config, frame_params(self.config, index)
-        changed, value = False, None
-        if params.steps > 0:
-            self.prepared.set_frame(index)
-            frame, value = self.prepared.dreamer.dream(frame, params, rng(config.seed, JITTER_STREAM, index))
-            changed = True
+        config = self.config
+        frame, value = dream_frame(self.prepared, frame, index)
+        changed = value is not None
         strength = config.value(config.colour.strength, index)
         if first is not None and strength > 0:
             assert self.reference is not None
@@ -226,24 +233,19 @@ class _Video:
         camera = motion.compose(*(motion_into(self.config, t) for t in range(1, start + 1)))
         previous = self._seen(next(inputs), camera)
         if state is None:
-            dreamed, value = self._dream(previous, 0)
-            state = State(1, dreamed, motion.IDENTITY, dreamed, objective=value)
-            yield dreamed, state
+            out, value = dream_frame(self.prepared, previous, 0)
+            state = State(1, out, motion.IDENTITY, out, objective=value)
+            yield out, state
         for index in range(state.done, self.count):
             camera = motion_into(self.config, index) @ camera
             current = self._seen(next(inputs), camera)
-            dreamed, value = self._dream(flow.carried(state.image, previous, current, self.carry)[0], index)
-            state = State(index + 1, dreamed, motion.IDENTITY, state.first, objective=value)
-            yield dreamed, state
+            out, value = dream_frame(
+                self.prepared, flow.carried(state.image, previous, current, self.carry), index
+            )
+            state = State(index + 1, out, motion.IDENTITY, state.first, objective=value)
+            yield out, state
             previous = current
 
     @staticmethod
     def _seen(frame: np.ndarray, camera: np.ndarray) -> np.ndarray:
         return frame if np.allclose(camera, motion.IDENTITY) else motion.apply(frame, camera)
-
-    def _dream(self, frame: np.ndarray, index: int) -> tuple[np.ndarray, float | None]:
-        params = frame_params(self.config, index)
-        if params.steps <= 0:
-            return frame, None
-        self.prepared.set_frame(index)
-        return self.prepared.dreamer.dream(frame, params, rng(self.config.seed, JITTER_STREAM, index))
