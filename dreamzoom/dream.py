@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import motion
+from . import fourier, motion
 from . import prior as priors
 from .backend import tf
 from .models import DreamModel, preprocess
 from .objectives import Objective
 from .presets import PRIOR_PRESETS, PriorSettings
+
+#: One view of a step: scale, angle (radians), crop, centre offset (rows, columns) and mirroring.
+View = tuple[float, float, float, float, float, bool]
 
 
 @dataclass(frozen=True)
@@ -100,28 +104,38 @@ class Dreamer:
         extractor = model.extractor(objective.layers)
         mode = model.preprocess_mode
 
-        def value_of(image: tf.Tensor) -> tf.Tensor:
-            outputs = extractor(preprocess(image[None], mode), training=False)
+        def value_of(images: tf.Tensor) -> tf.Tensor:
+            outputs = extractor(preprocess(images, mode), training=False)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
             return objective(dict(zip(objective.layers, outputs, strict=True)))
 
         frame = tf.TensorSpec([None, None, 3], tf.float32)
         scalar = tf.TensorSpec([], tf.float32)
-        shift = tf.TensorSpec([2], tf.int32)
+        pair = tf.TensorSpec([2], tf.int32)
+        transforms = tf.TensorSpec([None, 8], tf.float32)
+        moments = fourier.Moments(
+            tf.TensorSpec([None, None, None], tf.complex64),
+            tf.TensorSpec([None, None, None], tf.float32),
+            scalar,
+        )
         self._value_of = value_of
         self._gradient = tf.function(
-            self._view_gradient, input_signature=[frame, scalar, scalar], autograph=False
+            self._view_gradient, input_signature=[frame, transforms, pair], autograph=False
         )
-        self._climb = tf.function(self._climbed, input_signature=[frame, frame, scalar], autograph=False)
+        self._climb = tf.function(
+            self._climbed, input_signature=[frame, frame, scalar, moments], autograph=False
+        )
         # XLA compiles the step per frame size; on CPUs it is slower than oneDNN's kernels
         # (benchmarks/run.py's `xla` section measures it on the machine at hand), so it is opt-in.
         self._step = tf.function(
             self._stepped,
-            input_signature=[frame, shift, scalar, scalar, scalar],
+            input_signature=[frame, pair, transforms, pair, scalar, moments],
             autograph=False,
             jit_compile=jit_compile,
         )
-        self._value = tf.function(value_of, input_signature=[frame], autograph=False)
+        self._value = tf.function(
+            lambda image: value_of(image[None]), input_signature=[frame], autograph=False
+        )
 
     @property
     def tracing_count(self) -> int:
@@ -136,28 +150,37 @@ class Dreamer:
     # -- inside the compiled functions ---------------------------------------------------------
 
     def _view_gradient(
-        self, image: tf.Tensor, scale: tf.Tensor, angle: tf.Tensor
+        self, image: tf.Tensor, transforms: tf.Tensor, seed: tf.Tensor
     ) -> tuple[tf.Tensor, tf.Tensor]:
-        """The objective's gradient through the view scaled by ``scale`` and turned by ``angle``, and
-        the objective's value."""
-        transformed = self.prior.scale > 0 or self.prior.rotate > 0
+        """The objective's gradient, averaged over the views ``transforms`` describe (each with
+        Gaussian noise of the prior's strength, from ``seed``), and the objective's value."""
         with tf.GradientTape() as tape:
             tape.watch(image)
-            value = self._value_of(priors.random_view(image, scale, angle) if transformed else image)
+            seen = priors.views(image, transforms) if self.prior.transformed else image[None]
+            if self.prior.noise:
+                seen += self.prior.noise * tf.random.stateless_normal(tf.shape(seen), seed)
+            value = self._value_of(seen)
             scaled = value * self.loss_scale if self._loss_scaled else value
         return tape.gradient(scaled, image), value
 
-    def _climbed(self, image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
-        """The image one step up ``gradient``, smoothed and normalised under the prior."""
+    def _climbed(
+        self, image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor, moments: fourier.Moments
+    ) -> tuple[tf.Tensor, fourier.Moments]:
+        """The image one step up ``gradient``, smoothed and normalised under the prior (or climbed
+        in the Fourier basis, whose Adam moments come back updated)."""
         prior = self.prior
-        direction = priors.smooth_gradient(gradient, prior.gradient, prior.sigma, prior.levels)
-        if prior.colour:
-            direction = priors.decorrelate_colour(direction)
+        if prior.fourier:
+            direction, moments = fourier.direction(gradient, moments)
+        else:
+            direction = priors.smooth_gradient(gradient, prior.gradient, prior.sigma, prior.levels)
+            if prior.colour:
+                direction = priors.decorrelate_colour(direction)
         # Normalised so that step_size is the mean pixel change, whatever the objective's scale.
         direction = priors.unit_mean(direction)
         if prior.tv:  # weighed against the normalised dream, so `tv` means the same for any objective
             direction -= prior.tv * priors.unit_mean(priors.total_variation_gradient(image))
-        return self._scaled(image, tf.clip_by_value(image + step_size * direction, 0.0, 1.0), gradient)
+        climbed = tf.clip_by_value(image + step_size * direction, 0.0, 1.0)
+        return self._scaled(image, climbed, gradient), moments
 
     def _scaled(self, image: tf.Tensor, climbed: tf.Tensor, gradient: tf.Tensor) -> tf.Tensor:
         """float16's dynamic loss scaling: the objective is multiplied by ``loss_scale`` before the
@@ -177,13 +200,36 @@ class Dreamer:
         return tf.where(finite, climbed, image)
 
     def _stepped(
-        self, image: tf.Tensor, shift: tf.Tensor, scale: tf.Tensor, angle: tf.Tensor, step_size: tf.Tensor
-    ) -> tuple[tf.Tensor, tf.Tensor]:
-        """One jittered step: the image rolled by ``shift``, climbed through the view scaled by
-        ``scale`` and turned by ``angle``, and rolled back; and the objective before the step."""
+        self,
+        image: tf.Tensor,
+        shift: tf.Tensor,
+        transforms: tf.Tensor,
+        seed: tf.Tensor,
+        step_size: tf.Tensor,
+        moments: fourier.Moments,
+    ) -> tuple[tf.Tensor, tf.Tensor, fourier.Moments]:
+        """One jittered step: the gradient through the views of the image rolled by ``shift``, rolled
+        back and climbed; the objective before the step, and the moments after it."""
         rolled = tf.roll(image, shift, axis=[0, 1])
-        gradient, value = self._view_gradient(rolled, scale, angle)
-        return tf.roll(self._climbed(rolled, gradient, step_size), -shift, axis=[0, 1]), value
+        gradient, value = self._view_gradient(rolled, transforms, seed)
+        climbed, moments = self._unrolled(self._climbed, image, rolled, gradient, shift, step_size, moments)
+        return climbed, value, moments
+
+    def _unrolled(
+        self,
+        climb: Callable[..., tuple[tf.Tensor, fourier.Moments]],
+        image: tf.Tensor,
+        rolled: tf.Tensor,
+        gradient: tf.Tensor,
+        shift: tf.Tensor,
+        step_size: tf.Tensor,
+        moments: fourier.Moments,
+    ) -> tuple[tf.Tensor, fourier.Moments]:
+        """``climb`` up ``gradient`` (taken at ``rolled``, the image rolled by ``shift``), unrolled."""
+        if self.prior.fourier:  # Adam's moments belong to the frame's own pixel grid: climb it unrolled
+            return climb(image, tf.roll(gradient, -shift, axis=[0, 1]), step_size, moments)
+        climbed, moments = climb(rolled, gradient, step_size, moments)
+        return tf.roll(climbed, -shift, axis=[0, 1]), moments
 
     # -- driven from the host ------------------------------------------------------------------
 
@@ -193,18 +239,18 @@ class Dreamer:
         """The objective's gradient for ``image`` seen through a view scaled by ``scale`` and turned by
         ``angle`` radians, and the objective's value; tiled when the image exceeds ``tile_size``."""
         height, width = int(image.shape[0]), int(image.shape[1])
-        scale_t, angle_t = tf.constant(scale, tf.float32), tf.constant(angle, tf.float32)
+        view = priors.view_transforms(height, width, [(scale, angle, 1.0, 0.0, 0.0, False)])
         if not self._tiled(image):
-            return self._gradient(image, scale_t, angle_t)
+            return self._gradient(image, tf.constant(view), tf.zeros([2], tf.int32))
         if scale != 1.0 or angle != 0.0:
             # Turn the whole frame once, about its centre, as the untiled network would see it; tiling
             # each tile's own turned view would leave every tile off the strided layers' grid.
             with tf.GradientTape() as tape:
                 tape.watch(image)
-                view = priors.random_view(image, scale_t, angle_t)
-            view_gradient, value = self.gradient(view)
-            return tape.gradient(view, image, output_gradients=view_gradient), value
-        align = self.TILE_ALIGN
+                turned = priors.views(image, tf.constant(view))[0]
+            view_gradient, value = self.gradient(turned)
+            return tape.gradient(turned, image, output_gradients=view_gradient), value
+        align, still = self.TILE_ALIGN, tf.constant(priors.view_transforms(1, 1, [(1, 0, 1, 0, 0, False)]))
         margin, area, value = math.ceil(self.tile_margin / align) * align, height * width, tf.constant(0.0)
         rows = []
         for y0, y1 in tile_spans(height, self.tile_size, align):
@@ -212,7 +258,8 @@ class Dreamer:
             for x0, x1 in tile_spans(width, self.tile_size, align):
                 top, bottom = max(0, y0 - margin), min(height, y1 + margin)
                 left, right = max(0, x0 - margin), min(width, x1 + margin)
-                tile_gradient, tile_value = self._gradient(image[top:bottom, left:right], scale_t, angle_t)
+                tile = image[top:bottom, left:right]
+                tile_gradient, tile_value = self._gradient(tile, still, tf.zeros([2], tf.int32))
                 # A tile's mean-based objective is spread over its own area: rescale to the frame's.
                 weight = (bottom - top) * (right - left) / area
                 row.append(tile_gradient[y0 - top : y1 - top, x0 - left : x1 - left] * weight)
@@ -225,14 +272,26 @@ class Dreamer:
 
     def draws(
         self, steps: int, jitter: int, rng: np.random.Generator
-    ) -> list[tuple[np.ndarray, float, float]]:
-        """Each step's jitter (rows, columns), view scale and view angle (radians), in the order they
-        have always been drawn, so that a seed gives the same dream as before."""
-        draws = []
+    ) -> list[tuple[np.ndarray, list[View], np.ndarray]]:
+        """Each step's jitter (rows, columns), its views (see :func:`prior.view_transforms`) and the
+        seed of its noise. The first view's scale and angle are drawn right after the jitter, as
+        they always were, so that a seed gives the same dream as before."""
+        prior, draws = self.prior, []
         for _ in range(steps):
             shift = rng.integers(-jitter, jitter + 1, size=2).astype(np.int32)
-            scale = 1.0 + rng.uniform(-self.prior.scale, self.prior.scale)
-            draws.append((shift, scale, math.radians(rng.uniform(-self.prior.rotate, self.prior.rotate))))
+            views = []
+            for _ in range(prior.views):
+                scale = 1.0 + rng.uniform(-prior.scale, prior.scale)
+                angle = math.radians(rng.uniform(-prior.rotate, prior.rotate))
+                crop = rng.uniform(prior.crop, 1.0) if prior.crop < 1 else 1.0
+                dy, dx = rng.uniform(-(1 - crop) / 2, (1 - crop) / 2, size=2) if crop < 1 else (0.0, 0.0)
+                views.append(
+                    (scale, angle, crop, float(dy), float(dx), bool(prior.flip and rng.random() < 0.5))
+                )
+            seed = (
+                rng.integers(0, 2**31 - 1, size=2, dtype=np.int32) if prior.noise else np.zeros(2, np.int32)
+            )
+            draws.append((shift, views, seed))
         return draws
 
     def climb(
@@ -240,16 +299,21 @@ class Dreamer:
     ) -> tuple[tf.Tensor, tf.Tensor]:
         """``steps`` steps at the image's own size; returns the image and the objective before the
         last step, as tensors: each step is one compiled call, and nothing is read back (on a GPU,
-        the frame never leaves it and the host never waits)."""
+        the frame never leaves it and the host never waits). Frames dreamed in tiles see one view
+        a step."""
         size, value = tf.constant(step_size, tf.float32), tf.constant(math.nan)
-        for shift, scale, angle in self.draws(steps, jitter, rng):
+        height, width = int(image.shape[0]), int(image.shape[1])
+        moments = fourier.fresh(height, width) if self.prior.fourier else fourier.fresh(0, 0)
+        for shift, views, seed in self.draws(steps, jitter, rng):
             if not self._tiled(image):
-                view = tf.constant(scale, tf.float32), tf.constant(angle, tf.float32)
-                image, value = self._step(image, tf.constant(shift), *view, size)
+                transforms = tf.constant(priors.view_transforms(height, width, views))
+                image, value, moments = self._step(
+                    image, tf.constant(shift), transforms, tf.constant(seed), size, moments
+                )
                 continue
             rolled = tf.roll(image, shift, axis=(0, 1))
-            gradient, value = self.gradient(rolled, scale, angle)
-            image = tf.roll(self._climb(rolled, gradient, size), -shift, axis=(0, 1))
+            gradient, value = self.gradient(rolled, views[0][0], views[0][1])
+            image, moments = self._unrolled(self._climb, image, rolled, gradient, shift, size, moments)
         return image, value
 
     def ascend(

@@ -21,14 +21,27 @@ class PriorSettings:
     rotate: float = 0.0
     tv: float = 0.0
     colour: bool = False
+    views: int = 1
+    crop: float = 1.0
+    flip: bool = False
+    noise: float = 0.0
+    fourier: bool = False
+
+    @property
+    def transformed(self) -> bool:
+        """Whether the network sees anything but the frame itself."""
+        return self.scale > 0 or self.rotate > 0 or self.views > 1 or self.crop < 1 or self.flip
 
 
 #: Starting points: ``dream`` keeps the detail of classic DeepDream while damping its speckle, and
 #: climbs in decorrelated colour (measured on 10-s zooms of the sample photo: the chroma's fine-scale
 #: energy halves and the mean chroma stays near the photo's instead of rising to neon);
-#: ``object`` makes class visualisations from noise show object parts rather than texture.
+#: ``object`` makes class pictures that a network which did not make them recognises: Fourier steps
+#: and four strongly varied views a step (``benchmarks/classes.py`` chose them: with SqueezeNet
+#: dreaming and EfficientNet-Lite0 judging, they beat fewer views, more views, weaker and stronger
+#: transforms, a steeper spectrum and the softmax objective).
 PRIOR_PRESETS = {
     "dream": PriorSettings(gradient="gaussian", sigma=0.7, scale=0.02, rotate=2.0, colour=True),
-    "object": PriorSettings(gradient="laplacian", levels=4, scale=0.1, rotate=10.0, tv=0.2),
+    "object": PriorSettings(scale=0.25, rotate=20.0, views=4, crop=0.5, flip=True, noise=0.05, fourier=True),
     "none": PriorSettings(),
 }

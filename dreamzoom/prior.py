@@ -83,9 +83,9 @@ def smooth_gradient(gradient: tf.Tensor, kind: str, sigma: float, levels: int) -
 # Square root of ImageNet's colour covariance (lucid's ``color_correlation_svd_sqrt``): mixing the
 # gradient through it (times its transpose) climbs in a decorrelated colour space, where natural
 # colours are cheap and the neon hues of plain gradient ascent are expensive.
-_COLOUR_SQRT = np.array([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]], np.float32)
-_COLOUR_SQRT /= np.linalg.norm(_COLOUR_SQRT, axis=0).max()
-_COLOUR_MIX = _COLOUR_SQRT @ _COLOUR_SQRT.T
+COLOUR_SQRT = np.array([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]], np.float32)
+COLOUR_SQRT /= np.linalg.norm(COLOUR_SQRT, axis=0).max()
+_COLOUR_MIX = COLOUR_SQRT @ COLOUR_SQRT.T
 
 
 def decorrelate_colour(gradient: tf.Tensor) -> tf.Tensor:
@@ -93,24 +93,38 @@ def decorrelate_colour(gradient: tf.Tensor) -> tf.Tensor:
     return tf.tensordot(gradient, tf.constant(_COLOUR_MIX.T), axes=1)
 
 
-def random_view(image: tf.Tensor, scale: tf.Tensor, angle: tf.Tensor) -> tf.Tensor:
-    """The image as the network sees it this step: scaled by ``scale`` and turned by ``angle``
-    radians about its centre, borders mirrored, bilinear (differentiable with respect to ``image``)."""
-    shape = tf.cast(tf.shape(image)[:2], tf.float32)
-    cy, cx = (shape[0] - 1) / 2, (shape[1] - 1) / 2
-    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
-    # Output pixel (x, y) samples input (a x + b y + c, d x + e y + f): the inverse map.
-    transform = tf.stack([cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, 0.0, 0.0])[
-        None
-    ]
+def view_transforms(
+    height: int, width: int, draws: list[tuple[float, float, float, float, float, bool]]
+) -> np.ndarray:
+    """The projective transforms (``ImageProjectiveTransformV3``'s eight numbers, output pixel to
+    input pixel) of views of a ``height × width`` frame, one per draw ``(scale, angle, crop, dy,
+    dx, flip)``: a window ``crop`` times the frame's size, its centre moved by ``(dy, dx)`` (fractions
+    of the frame), mirrored if ``flip``, turned by ``angle`` radians and enlarged by ``scale / crop``
+    to fill the frame's size."""
+    cy, cx = (height - 1) / 2, (width - 1) / 2
+    transforms = []
+    for scale, angle, crop, dy, dx, flip in draws:
+        cos, sin = np.cos(angle) * crop / scale, np.sin(angle) * crop / scale
+        sign = -1.0 if flip else 1.0
+        a0, a1, b0, b1 = sign * cos, -sin, sign * sin, cos
+        ty, tx = cy + dy * height, cx + dx * width
+        transforms.append([a0, a1, tx - a0 * cx - a1 * cy, b0, b1, ty - b0 * cx - b1 * cy, 0.0, 0.0])
+    return np.asarray(transforms, np.float32)
+
+
+def views(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
+    """The ``(H, W, 3)`` image as the network sees it this step: one view per transform (see
+    :func:`view_transforms`), each of the image's size, borders mirrored, bilinear (differentiable
+    with respect to ``image``)."""
+    batch = tf.repeat(image[None], tf.shape(transforms)[0], axis=0)
     return tf.raw_ops.ImageProjectiveTransformV3(
-        images=image[None],
-        transforms=transform,
+        images=batch,
+        transforms=transforms,
         output_shape=tf.shape(image)[:2],
         fill_value=0.0,
         interpolation="BILINEAR",
         fill_mode="REFLECT",
-    )[0]
+    )
 
 
 def total_variation(image: tf.Tensor) -> tf.Tensor:

@@ -80,15 +80,15 @@ def smooth_noise(size: int = 128, seed: int = 0) -> np.ndarray:
     )
 
 
-def visualise(model, index: int, prior: str, seed: int = 0) -> np.ndarray:
-    """Class ``index`` dreamed from :func:`smooth_noise` with the prior preset ``prior``."""
+def visualise(model, index: int, prior: str | dict[str, Any], seed: int = 0) -> np.ndarray:
+    """Class ``index`` dreamed from :func:`smooth_noise` with ``prior`` (a preset, or a prior section)."""
     from dreamzoom import classes, config, objectives
     from dreamzoom.dream import Dreamer, Params
 
     dreamer = Dreamer(
         model,
         objectives.class_score(model.class_layer, index, classes.name(index)),
-        config.Prior(preset=prior).settings(has_class=True),
+        config.Prior.model_validate(prior).settings(has_class=True),
     )
     frame, _ = dreamer.dream(
         smooth_noise(seed=seed), Params(40, 0.008, 3, 1.4, 8), np.random.default_rng(seed)

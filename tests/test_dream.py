@@ -159,7 +159,7 @@ def test_each_step_is_one_compiled_call_and_the_objective_is_read_once_per_frame
 
     def counted(image, *args):
         result = compiled(image, *args)
-        calls.append((type(image), [type(item) for item in result]))
+        calls.append((type(image), [type(item) for item in tf.nest.flatten(result)]))
         return result
 
     dreamer._step = counted

@@ -239,8 +239,8 @@ class Prior(Section):
     preset: Literal["auto", "dream", "object", "none"] = Field(
         "auto",
         description="`dream` (gentle gradient blur, small random rescale and rotation: classic "
-        "DeepDream detail without speckle), `object` (Laplacian-normalised gradient, larger random "
-        "transforms, total variation: recognisable objects from class objectives), `none`, or "
+        "DeepDream detail without speckle), `object` (Fourier steps through four strongly varied "
+        "views a step: class pictures that other networks recognise), `none`, or "
         "`auto`: `object` when a `class` objective is present, else `dream`.",
     )
     gradient: Literal["none", "gaussian", "laplacian"] | None = Field(
@@ -272,6 +272,34 @@ class Prior(Section):
     colour: bool | None = Field(
         None,
         description="Climb in decorrelated colour (lucid's trick): natural colours instead of neon speckle. On in the `dream` preset.",
+    )
+    fourier: bool | None = Field(
+        None,
+        description="Climb as if the image were stored as the 1/f-scaled spectrum of its decorrelated "
+        "colours, with Adam per frequency (lucid's Fourier parameterisation): changes with a natural "
+        "image's spectrum, so objects other networks recognise. Replaces `gradient` and `colour`. On "
+        "in the `object` preset.",
+    )
+    views: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="Random views of the frame the network sees each step (a batch; the dream climbs "
+        "their mean): more is steadier and more robust, and costs in proportion.",
+    )
+    crop: float | None = Field(
+        None,
+        gt=0.0,
+        le=1.0,
+        description="Each view shows a random window of between this fraction of the frame's side and "
+        "all of it, enlarged to the frame's size: what is dreamed must read at several scales.",
+    )
+    flip: bool | None = Field(None, description="Mirror half of the views at random.")
+    noise: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Gaussian noise (standard deviation, 0–1 pixel scale) added to each view.",
     )
 
     @model_validator(mode="before")
