@@ -337,6 +337,11 @@ def preview(config: str, frame: int, output: str | None, assignments: tuple[str,
     "--channels", "channel_spec", help="Channels of one layer, one cell each: mixed4:0-7 or mixed4:97,120."
 )
 @click.option(
+    "--classes",
+    "class_list",
+    help="Comma-separated ImageNet classes, by name or number, one cell each: banana,goldfish,967.",
+)
+@click.option(
     "-o",
     "--output",
     type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
@@ -354,6 +359,7 @@ def sweep(
     config: str,
     layer_list: str | None,
     channel_spec: str | None,
+    class_list: str | None,
     output: str,
     columns: int | None,
     assignments: tuple[str, ...],
@@ -361,7 +367,7 @@ def sweep(
     task_cpus: float | None,
     task_gpus: float | None,
 ) -> None:
-    """A labelled contact sheet of CONFIG's frame 0 dreamed at each layer or channel."""
+    """A labelled contact sheet of CONFIG's frame 0 dreamed at each layer, channel or class."""
     from .config import Term
     from .files import write_png
     from .preview import sweep as run_sweep
@@ -371,11 +377,12 @@ def sweep(
     if channel_spec:
         layer, channels = parse_channels(channel_spec)
         cells += [(f"{layer}:{channel}", Term(layer=layer, channels=[channel])) for channel in channels]
+    cells += [(name, Term.model_validate({"class": name})) for name in _split(class_list)]
     if not cells:
-        raise click.UsageError("give --layers, --channels or both")
+        raise click.UsageError("give --layers, --channels, --classes or several")
     if len(cells) > MAX_SWEEP_CELLS:
         raise DreamzoomError(
-            f"--layers and --channels: {len(cells):,} cells, more than the {MAX_SWEEP_CELLS:,} "
+            f"--layers, --channels and --classes: {len(cells):,} cells, more than the {MAX_SWEEP_CELLS:,} "
             "one sheet may hold"
         )
     settings = _load(config, assignments)

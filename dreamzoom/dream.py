@@ -30,9 +30,6 @@ from .models import DreamModel, preprocess
 from .objectives import Objective
 from .presets import PRIOR_PRESETS, PriorSettings
 
-#: One view of a step: scale, angle (radians), crop, centre offset (rows, columns) and mirroring.
-View = tuple[float, float, float, float, float, bool]
-
 
 @dataclass(frozen=True)
 class Params:
@@ -158,7 +155,7 @@ class Dreamer:
             tape.watch(image)
             seen = priors.views(image, transforms) if self.prior.transformed else image[None]
             if self.prior.noise:
-                seen += self.prior.noise * tf.random.stateless_normal(tf.shape(seen), seed)
+                seen += self.prior.noise * tf.random.stateless_normal(tf.shape(seen), seed, alg="philox")
             value = self._value_of(seen)
             scaled = value * self.loss_scale if self._loss_scaled else value
         return tape.gradient(scaled, image), value
@@ -168,7 +165,7 @@ class Dreamer:
     ) -> tuple[tf.Tensor, fourier.Moments]:
         """The image one step up ``gradient``, smoothed and normalised under the prior (or climbed
         in the Fourier basis, whose Adam moments come back updated)."""
-        prior = self.prior
+        prior, before = self.prior, moments
         if prior.fourier:
             direction, moments = fourier.direction(gradient, moments)
         else:
@@ -180,16 +177,25 @@ class Dreamer:
         if prior.tv:  # weighed against the normalised dream, so `tv` means the same for any objective
             direction -= prior.tv * priors.unit_mean(priors.total_variation_gradient(image))
         climbed = tf.clip_by_value(image + step_size * direction, 0.0, 1.0)
-        return self._scaled(image, climbed, gradient), moments
+        return self._scaled(image, climbed, gradient, before, moments)
 
-    def _scaled(self, image: tf.Tensor, climbed: tf.Tensor, gradient: tf.Tensor) -> tf.Tensor:
+    def _scaled(
+        self,
+        image: tf.Tensor,
+        climbed: tf.Tensor,
+        gradient: tf.Tensor,
+        before: fourier.Moments,
+        after: fourier.Moments,
+    ) -> tuple[tf.Tensor, fourier.Moments]:
         """float16's dynamic loss scaling: the objective is multiplied by ``loss_scale`` before the
         gradient is taken, so that the tiny gradient reaching each of 10⁵–10⁶ activations does not
         underflow (the climb normalises the gradient, so the scale changes nothing else). A step whose
         gradient overflowed is skipped and the scale halved; after ``LOSS_SCALE_GROWTH`` finite steps
-        it doubles again. Other precisions keep a scale of 1 and climb every step."""
+        it doubles again, and Adam's moments (``before`` and ``after`` the step) stay as they were
+        (an overflowed gradient in them would spoil every later step). Other precisions keep a scale
+        of 1 and climb every step."""
         if not self._loss_scaled:
-            return climbed
+            return climbed, after
         finite = tf.reduce_all(tf.math.is_finite(gradient))
         good = tf.where(finite, self._good_steps + 1, 0)
         grow = good >= self.LOSS_SCALE_GROWTH
@@ -197,7 +203,8 @@ class Dreamer:
             tf.where(finite, tf.where(grow, self.loss_scale * 2.0, self.loss_scale), self.loss_scale / 2.0)
         )
         self._good_steps.assign(tf.where(grow, 0, good))
-        return tf.where(finite, climbed, image)
+        moments = tf.nest.map_structure(lambda new, old: tf.where(finite, new, old), after, before)
+        return tf.where(finite, climbed, image), fourier.Moments(*moments)
 
     def _stepped(
         self,
@@ -234,32 +241,34 @@ class Dreamer:
     # -- driven from the host ------------------------------------------------------------------
 
     def gradient(
-        self, image: tf.Tensor, scale: float = 1.0, angle: float = 0.0
+        self, image: tf.Tensor, scale: float = 1.0, angle: float = 0.0, seed: np.ndarray | None = None
     ) -> tuple[tf.Tensor, tf.Tensor]:
         """The objective's gradient for ``image`` seen through a view scaled by ``scale`` and turned by
-        ``angle`` radians, and the objective's value; tiled when the image exceeds ``tile_size``."""
+        ``angle`` radians (with the prior's noise from ``seed``, each tile's its own), and the
+        objective's value; tiled when the image exceeds ``tile_size``."""
         height, width = int(image.shape[0]), int(image.shape[1])
         view = priors.view_transforms(height, width, [(scale, angle, 1.0, 0.0, 0.0, False)])
+        seed = np.zeros(2, np.int32) if seed is None else seed
         if not self._tiled(image):
-            return self._gradient(image, tf.constant(view), tf.zeros([2], tf.int32))
+            return self._gradient(image, tf.constant(view), tf.constant(seed))
         if scale != 1.0 or angle != 0.0:
             # Turn the whole frame once, about its centre, as the untiled network would see it; tiling
             # each tile's own turned view would leave every tile off the strided layers' grid.
             with tf.GradientTape() as tape:
                 tape.watch(image)
                 turned = priors.views(image, tf.constant(view))[0]
-            view_gradient, value = self.gradient(turned)
+            view_gradient, value = self.gradient(turned, seed=seed)
             return tape.gradient(turned, image, output_gradients=view_gradient), value
         align, still = self.TILE_ALIGN, tf.constant(priors.view_transforms(1, 1, [(1, 0, 1, 0, 0, False)]))
         margin, area, value = math.ceil(self.tile_margin / align) * align, height * width, tf.constant(0.0)
-        rows = []
+        rows: list[tf.Tensor] = []
         for y0, y1 in tile_spans(height, self.tile_size, align):
-            row = []
+            row: list[tf.Tensor] = []
             for x0, x1 in tile_spans(width, self.tile_size, align):
                 top, bottom = max(0, y0 - margin), min(height, y1 + margin)
                 left, right = max(0, x0 - margin), min(width, x1 + margin)
-                tile = image[top:bottom, left:right]
-                tile_gradient, tile_value = self._gradient(tile, still, tf.zeros([2], tf.int32))
+                tile_seed = tf.constant([seed[0], (int(seed[1]) + len(rows) * 4096 + len(row)) % 2**31])
+                tile_gradient, tile_value = self._gradient(image[top:bottom, left:right], still, tile_seed)
                 # A tile's mean-based objective is spread over its own area: rescale to the frame's.
                 weight = (bottom - top) * (right - left) / area
                 row.append(tile_gradient[y0 - top : y1 - top, x0 - left : x1 - left] * weight)
@@ -272,7 +281,7 @@ class Dreamer:
 
     def draws(
         self, steps: int, jitter: int, rng: np.random.Generator
-    ) -> list[tuple[np.ndarray, list[View], np.ndarray]]:
+    ) -> list[tuple[np.ndarray, list[priors.View], np.ndarray]]:
         """Each step's jitter (rows, columns), its views (see :func:`prior.view_transforms`) and the
         seed of its noise. The first view's scale and angle are drawn right after the jitter, as
         they always were, so that a seed gives the same dream as before."""
@@ -312,7 +321,7 @@ class Dreamer:
                 )
                 continue
             rolled = tf.roll(image, shift, axis=(0, 1))
-            gradient, value = self.gradient(rolled, views[0][0], views[0][1])
+            gradient, value = self.gradient(rolled, views[0][0], views[0][1], seed)
             image, moments = self._unrolled(self._climb, image, rolled, gradient, shift, size, moments)
         return image, value
 

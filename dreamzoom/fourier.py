@@ -11,7 +11,9 @@ stays in pixels (so a zoomed frame feeds back in unchanged), but each step climb
 parameterisation would: the pixel gradient is carried into the scaled spectrum, Adam's moments are
 kept per frequency and colour, and its step is carried back. Adam's per-frequency normalisation is
 what matters: every frequency then moves about equally in the scaled basis, so the image's changes
-have a natural 1/f spectrum. The functions are pure TensorFlow, used inside the compiled dream step.
+have a natural 1/f spectrum. The dream step scales each change to ``step_size`` (mean pixel change),
+so of Adam's step it keeps the shape and the momentum's direction, not the length. The functions are
+pure TensorFlow, used inside the compiled dream step.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ def _frequencies(length: tf.Tensor) -> tf.Tensor:
     return tf.cast(tf.where(k < (length + 1) // 2, k, k - length), tf.float32) / tf.cast(length, tf.float32)
 
 
-def spectrum_scale(height: tf.Tensor, width: tf.Tensor, decay: float = 1.0) -> tf.Tensor:
-    """1/f^decay for each bin of a ``height × width`` real FFT, the lowest frequency clamped to
+def spectrum_scale(height: tf.Tensor, width: tf.Tensor) -> tf.Tensor:
+    """1/f for each bin of a ``height × width`` real FFT, the lowest frequency clamped to
     one cycle per image, scaled to at most 1: the basis in which every frequency is equally cheap.
 
     The zero frequency, the frame's mean colour, gets 0: it is no part of an object, and climbing it
@@ -56,16 +58,16 @@ def spectrum_scale(height: tf.Tensor, width: tf.Tensor, decay: float = 1.0) -> t
     fy = _frequencies(height)[:, None]
     fx = tf.cast(tf.range(width // 2 + 1), tf.float32)[None, :] / tf.cast(width, tf.float32)
     floor = 1.0 / tf.cast(tf.maximum(height, width), tf.float32)
-    scale = 1.0 / tf.maximum(tf.sqrt(fy**2 + fx**2), floor) ** decay
+    scale = 1.0 / tf.maximum(tf.sqrt(fy**2 + fx**2), floor)
     scale = tf.tensor_scatter_nd_update(scale, [[0, 0]], [0.0])  # the mean colour is not climbed
     return scale / tf.reduce_max(scale)
 
 
-def direction(gradient: tf.Tensor, moments: Moments, decay: float = 1.0) -> tuple[tf.Tensor, Moments]:
+def direction(gradient: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
     """The pixel change of one Adam step up ``gradient`` (an ``(H, W, 3)`` pixel gradient) taken in
     the scaled spectrum of decorrelated colour, and the moments after it."""
     height, width = tf.shape(gradient)[0], tf.shape(gradient)[1]
-    scale = tf.cast(spectrum_scale(height, width, decay), tf.complex64)
+    scale = tf.cast(spectrum_scale(height, width), tf.complex64)
     colour = tf.constant(COLOUR_SQRT)
     # The adjoint of (spectrum → pixels) carries the pixel gradient to the scaled spectrum.
     decorrelated = tf.transpose(tf.tensordot(gradient, colour, axes=1), [2, 0, 1])

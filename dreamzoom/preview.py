@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import audio, models
+from . import audio, classes, models
 from .assemble import check_channels, prepare
 from .config import Config, Term, with_objectives
 from .errors import DreamzoomError
@@ -30,9 +30,12 @@ def preview(config: Config, frame: int = 0) -> np.ndarray:
 
 def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.ndarray]]:
     """Frame 0 of ``config`` dreamed with each cell's single objective term instead of its own.
-    Every cell's layer (and channel) is checked before the first is dreamed."""
+    Every cell's layer (and channel) or class is checked before the first is dreamed."""
     model = models.load(config.model)
     for _, term in cells:
+        if term.class_ is not None:
+            model.require_classifier("--classes")
+            classes.index_of(term.class_, "--classes")
         if term.layer is not None:
             key = "--channels" if term.channels else "--layers"
             model.check_layer(term.layer, key=key)

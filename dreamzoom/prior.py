@@ -93,9 +93,11 @@ def decorrelate_colour(gradient: tf.Tensor) -> tf.Tensor:
     return tf.tensordot(gradient, tf.constant(_COLOUR_MIX.T), axes=1)
 
 
-def view_transforms(
-    height: int, width: int, draws: list[tuple[float, float, float, float, float, bool]]
-) -> np.ndarray:
+#: One view of a step: scale, angle (radians), crop, centre offset (rows, columns) and mirroring.
+View = tuple[float, float, float, float, float, bool]
+
+
+def view_transforms(height: int, width: int, draws: list[View]) -> np.ndarray:
     """The projective transforms (``ImageProjectiveTransformV3``'s eight numbers, output pixel to
     input pixel) of views of a ``height × width`` frame, one per draw ``(scale, angle, crop, dy,
     dx, flip)``: a window ``crop`` times the frame's size, its centre moved by ``(dy, dx)`` (fractions
@@ -112,19 +114,49 @@ def view_transforms(
     return np.asarray(transforms, np.float32)
 
 
-def views(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
-    """The ``(H, W, 3)`` image as the network sees it this step: one view per transform (see
-    :func:`view_transforms`), each of the image's size, borders mirrored, bilinear (differentiable
-    with respect to ``image``)."""
-    batch = tf.repeat(image[None], tf.shape(transforms)[0], axis=0)
+def _warped(images: tf.Tensor, transforms: tf.Tensor, shape: tf.Tensor, fill_mode: str) -> tf.Tensor:
     return tf.raw_ops.ImageProjectiveTransformV3(
-        images=batch,
+        images=images,
         transforms=transforms,
-        output_shape=tf.shape(image)[:2],
+        output_shape=shape,
         fill_value=0.0,
         interpolation="BILINEAR",
-        fill_mode="REFLECT",
+        fill_mode=fill_mode,
     )
+
+
+def _inverted(transforms: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """The inverse of each transform (input pixel to output pixel), and how many output pixels each
+    input pixel feeds (the inverse's determinant: 4 for a view of half the frame's side)."""
+    rows = tf.reshape(tf.concat([transforms, tf.ones_like(transforms[:, :1])], axis=1), [-1, 3, 3])
+    inverse = tf.linalg.inv(rows)
+    inverse /= inverse[:, 2:3, 2:3]
+    return tf.reshape(inverse, [-1, 9])[:, :8], tf.abs(tf.linalg.det(inverse))
+
+
+def views(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
+    """The ``(H, W, 3)`` image as the network sees it this step: one view per transform (see
+    :func:`view_transforms`), each of the image's size, borders mirrored, bilinear.
+
+    Differentiable with respect to ``image``, with a gradient of its own: TensorFlow's warps the
+    views' gradients back with the same mirrored borders, so a view of a window would also pull on
+    mirrored copies of it all over the rest of the frame. Here each view's gradient goes back to its
+    window only (what falls outside the frame is dropped), weighted by how many view pixels each frame
+    pixel feeds."""
+
+    @tf.custom_gradient
+    def sampled(frame: tf.Tensor) -> tuple[tf.Tensor, object]:
+        shape = tf.shape(frame)[:2]
+        seen = _warped(tf.repeat(frame[None], tf.shape(transforms)[0], axis=0), transforms, shape, "REFLECT")
+
+        def gradient(upstream: tf.Tensor) -> tf.Tensor:
+            inverse, density = _inverted(transforms)
+            back = _warped(upstream, inverse, shape, "CONSTANT")
+            return tf.reduce_sum(back * density[:, None, None, None], axis=0)
+
+        return seen, gradient
+
+    return sampled(image)
 
 
 def total_variation(image: tf.Tensor) -> tf.Tensor:

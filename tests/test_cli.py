@@ -160,6 +160,29 @@ def test_sweep_makes_a_labelled_contact_sheet(config_file, tmp_path, capsys):
     assert "--layers: " in error and "(did you mean 'mixed2'?)" in error and not sheet.exists()
 
 
+def test_sweep_of_classes_labels_each_cell_and_checks_names_first(config_file, tmp_path, capsys):
+    classifier = tmp_path / "classes.yaml"
+    classifier.write_text(
+        yaml.safe_dump(
+            small_config(
+                tmp_path, model={"name": "squeezenet"}, dream__layers=None, dream__objectives=[{"class": 1}]
+            )
+        )
+    )
+    sheet = tmp_path / "sheet.png"
+    assert main(["sweep", str(classifier), "--classes", "banana, 1", "-o", str(sheet)]) == 0
+    from PIL import Image
+
+    assert Image.open(sheet).size == (2 * 96 + 3 * 4, 96 + 22 + 2 * 4), "2 cells in a row"
+    assert "2 cells" in capsys.readouterr().err
+    sheet.unlink()
+    assert main(["sweep", str(classifier), "--classes", "banana,bananna", "-o", str(sheet)]) == 2
+    error = one_line_error(capsys)
+    assert "--classes: no ImageNet class is called 'bananna'" in error and not sheet.exists()
+    assert main(["sweep", str(config_file), "--classes", "banana", "-o", str(sheet)]) == 2
+    assert "--classes: " in one_line_error(capsys) and not sheet.exists()
+
+
 def test_the_resume_hint_repeats_the_output_and_overrides():
     from dreamzoom.cli import resume_command
 

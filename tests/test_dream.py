@@ -168,3 +168,18 @@ def test_each_step_is_one_compiled_call_and_the_objective_is_read_once_per_frame
     kinds = [kind for image, results in calls for kind in (image, *results)]
     assert all(issubclass(kind, tf.Tensor) for kind in kinds), "frames and objectives stay tensors"
     assert isinstance(value, float) and dreamed.shape == photo.shape
+
+
+def test_an_overflowed_float16_step_leaves_the_fourier_moments_as_they_were(pinned, photo):
+    from dreamzoom import fourier
+
+    dreamer = Dreamer(pinned("inception_v3", "float16"), objectives.layer("mixed3"), PRIOR_PRESETS["object"])
+    image = tf.constant(photo)
+    moments = fourier.fresh(*photo.shape[:2])
+    _, moments = dreamer._climb(image, tf.ones_like(image), tf.constant(0.01), moments)  # a finite step
+    overflowed = tf.tensor_scatter_nd_update(tf.ones_like(image), [[0, 0, 0]], [float("inf")])
+    climbed, after = dreamer._climb(image, overflowed, tf.constant(0.01), moments)
+    assert np.array_equal(climbed.numpy(), photo)
+    for kept, was in zip(after, moments, strict=True):
+        assert np.array_equal(kept.numpy(), was.numpy())
+    assert float(after.count) == 1.0 and np.isfinite(after.power.numpy()).all()

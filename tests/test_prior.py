@@ -147,3 +147,29 @@ def test_class_pictures_are_recognised_by_a_network_that_did_not_make_them(squee
     chances = [float(p[t]) for p, t in zip(probs, targets + targets, strict=True)]
     assert all(recognition.rank(p, t) <= 5 for p, t in zip(probs[:2], targets, strict=True)), chances
     assert chances[0] > 2 * chances[2] and chances[1] > 2 * chances[3], chances
+
+
+def test_a_view_of_a_window_pulls_on_that_window_only():
+    """TensorFlow's own gradient of the warp would mirror a window's gradient over the whole frame."""
+    from dreamzoom import prior
+    from dreamzoom.backend import tf
+
+    frame = tf.constant(np.random.default_rng(0).uniform(0, 1, (64, 64, 3)).astype(np.float32))
+    window = prior.view_transforms(64, 64, [(1.0, 0.0, 0.5, -0.25, -0.25, False)])  # the top-left quarter
+    with tf.GradientTape() as tape:
+        tape.watch(frame)
+        total = tf.reduce_sum(prior.views(frame, tf.constant(window)))
+    gradient = tape.gradient(total, frame).numpy()
+    assert np.abs(gradient[40:, :]).max() == 0 and np.abs(gradient[:, 40:]).max() == 0
+    # each pixel of the window feeds four pixels of the twice-enlarged view
+    assert gradient[4:28, 4:28].mean() == pytest.approx(4.0, rel=0.02)
+
+
+def test_fourier_steps_refuse_the_smoothing_they_replace():
+    from dreamzoom.errors import DreamzoomError
+
+    for prior in ({"preset": "object", "gradient": "laplacian"}, {"fourier": True, "colour": True}):
+        with pytest.raises(DreamzoomError, match=r"fourier steps replace (gradient|colour): leave them out"):
+            config.load({"dream": {"prior": prior}})
+    plain = config.load({"dream": {"prior": {"preset": "object", "fourier": False, "gradient": "laplacian"}}})
+    assert plain.dream.prior.settings(True).gradient == "laplacian"

@@ -58,6 +58,8 @@ NOT_RUN = {
     "python benchmarks/colour_drift.py --chart drift.png": "a 300-frame benchmark (tests/test_colour.py "
     "runs its measure)",
     "scripts/make_samples.sh": "re-renders every picture in samples/ at full size",
+    "python benchmarks/classes.py": "a benchmark of about 13 minutes (tests/test_prior.py checks two "
+    "classes against the same referee)",
     "python benchmarks/novelty.py": "renders a minute of every shipped config (hours on 2 cores; "
     "tests/test_novelty.py and tests/test_explore.py test what it measures)",
     "python scripts/bundle_weights.py ../shared/models": "rewrites the bundled weights from ../shared",

@@ -4,11 +4,15 @@ ImageNet does, ranks classes, and refuses a weights file that would run code."""
 from __future__ import annotations
 
 import pickle
+import struct
+import sys
+import types
 
 import numpy as np
 import pytest
 
 from dreamzoom import recognition, source
+from dreamzoom.errors import DreamzoomError
 
 from .conftest import ROOT
 
@@ -50,7 +54,46 @@ def test_a_weights_file_that_names_other_code_is_refused(tmp_path) -> None:
         for header in (0x1950A86A20F9469CFC6C, 1001, {}):
             pickle.dump(header, file)
         pickle.dump(Exploit(), file)
-    with pytest.raises(pickle.UnpicklingError, match=r"builtins\.print"):
+    with pytest.raises(DreamzoomError, match=r"evil.pth is not a readable .*builtins\.print"):
+        recognition.read_state_dict(path)
+
+
+def test_a_tensor_reaching_past_its_storage_is_refused(tmp_path, monkeypatch):
+    """A file with only the names a state_dict may use, whose tensor claims 1000 values of a 4-value
+    storage: without the check, numpy would read whatever memory follows."""
+    torch, utils = types.ModuleType("torch"), types.ModuleType("torch._utils")
+
+    def _rebuild_tensor_v2(*_args):
+        raise AssertionError("never called while writing")
+
+    class FloatStorage:
+        pass
+
+    _rebuild_tensor_v2.__module__, FloatStorage.__module__ = "torch._utils", "torch"
+    _rebuild_tensor_v2.__qualname__, FloatStorage.__qualname__ = "_rebuild_tensor_v2", "FloatStorage"
+    utils._rebuild_tensor_v2, torch.FloatStorage = _rebuild_tensor_v2, FloatStorage
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    monkeypatch.setitem(sys.modules, "torch._utils", utils)
+
+    class Stored:
+        pass
+
+    class Tensor:
+        def __reduce__(self):
+            return (_rebuild_tensor_v2, (Stored(), 0, (1000,), (1,), False, {}))
+
+    class Writer(pickle.Pickler):
+        def persistent_id(self, obj):
+            return ("storage", FloatStorage, "0", "cpu", 4) if isinstance(obj, Stored) else None
+
+    path = tmp_path / "long.pth"
+    with open(path, "wb") as file:
+        for header in (0x1950A86A20F9469CFC6C, 1001, {}):
+            pickle.dump(header, file)
+        Writer(file).dump({"weight": Tensor()})
+        pickle.dump(["0"], file)
+        file.write(struct.pack("<q", 4) + np.arange(4, dtype=np.float32).tobytes())
+    with pytest.raises(DreamzoomError, match="reaching past its storage"):
         recognition.read_state_dict(path)
 
 

@@ -309,6 +309,22 @@ class Prior(Section):
             return {"preset": "none" if data in (None, False) else data}
         return data
 
+    @model_validator(mode="after")
+    def _fourier_alone(self) -> Prior:
+        smoothing = [
+            name for name in ("gradient", "levels", "sigma", "colour") if getattr(self, name) is not None
+        ]
+        fourier = (
+            self.fourier
+            if self.fourier is not None
+            else PRIOR_PRESETS.get(self.preset, PriorSettings()).fourier
+        )
+        if fourier and smoothing:
+            raise ValueError(
+                f"fourier steps replace {' and '.join(smoothing)}: leave them out, or set fourier: false"
+            )
+        return self
+
     def settings(self, has_class: bool) -> PriorSettings:
         """The preset (``auto`` resolved by whether a class objective is present) with overrides applied."""
         preset = ("object" if has_class else "dream") if self.preset == "auto" else self.preset
