@@ -80,7 +80,7 @@ def smooth_noise(size: int = 128, seed: int = 0) -> np.ndarray:
     )
 
 
-def visualise(model, index: int, prior: str | dict[str, Any], seed: int = 0) -> np.ndarray:
+def visualise(model, index: int, prior: str | dict[str, Any], seed: int = 0, steps: int = 40) -> np.ndarray:
     """Class ``index`` dreamed from :func:`smooth_noise` with ``prior`` (a preset, or a prior section)."""
     from dreamzoom import classes, config, objectives
     from dreamzoom.dream import Dreamer, Params
@@ -91,7 +91,7 @@ def visualise(model, index: int, prior: str | dict[str, Any], seed: int = 0) -> 
         config.Prior.model_validate(prior).settings(has_class=True),
     )
     frame, _ = dreamer.dream(
-        smooth_noise(seed=seed), Params(40, 0.008, 3, 1.4, 8), np.random.default_rng(seed)
+        smooth_noise(seed=seed), Params(steps, 0.008, 3, 1.4, 8), np.random.default_rng(seed)
     )
     return frame
 
