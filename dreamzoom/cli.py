@@ -368,6 +368,7 @@ def sweep(
     task_gpus: float | None,
 ) -> None:
     """A labelled contact sheet of CONFIG's frame 0 dreamed at each layer, channel or class."""
+    from . import classes
     from .config import Term
     from .files import write_png
     from .preview import sweep as run_sweep
@@ -377,7 +378,9 @@ def sweep(
     if channel_spec:
         layer, channels = parse_channels(channel_spec)
         cells += [(f"{layer}:{channel}", Term(layer=layer, channels=[channel])) for channel in channels]
-    cells += [(name, Term.model_validate({"class": name})) for name in _split(class_list)]
+    for name in _split(class_list):  # names checked here, before a Ray cluster or the model is involved
+        classes.index_of(name, "--classes")
+        cells.append((name, Term.model_validate({"class": name})))
     if not cells:
         raise click.UsageError("give --layers, --channels, --classes or several")
     if len(cells) > MAX_SWEEP_CELLS:

@@ -283,9 +283,9 @@ class Prior(Section):
     views: int | None = Field(
         None,
         ge=1,
-        le=64,
+        le=16,
         description="Random views of the frame the network sees each step (a batch; the dream climbs "
-        "their mean): more is steadier and more robust, and costs in proportion.",
+        "their mean): more is steadier and more robust, and costs in proportion (time and memory).",
     )
     crop: float | None = Field(
         None,
