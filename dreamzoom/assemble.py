@@ -141,7 +141,7 @@ def _weighted(
     else:
         weight = tf.Variable(config.value(spec, 0), dtype=tf.float32, trainable=False)
         scheduled.append((spec, weight))
-    return weight * part
+    return part * weight  # the objective first: `variable * part` would freeze the variable's value
 
 
 def _exploration(config: Config, model: models.DreamModel) -> Exploration:

@@ -32,8 +32,15 @@ class Objective:
         layers = self.layers + tuple(name for name in other.layers if name not in self.layers)
         return Objective(layers, lambda f: self(f) + other(f), f"{self.description} + {other.description}")
 
-    def __mul__(self, weight: float) -> Objective:
-        return Objective(self.layers, lambda f: weight * self(f), f"{weight:g} × {self.description}")
+    def __mul__(self, weight: float | tf.Variable) -> Objective:
+        """The objective times ``weight``: a number, or a variable read each time the objective is
+        (so a scheduled weight can change every frame without re-tracing the compiled step).
+
+        Write ``objective * variable``, not ``variable * objective``: TensorFlow's own operator
+        takes the variable's value at that moment and hands this class a constant, frozen for ever.
+        """
+        label = "scheduled" if isinstance(weight, tf.Variable) else f"{weight:g}"
+        return Objective(self.layers, lambda f: self(f) * weight, f"{label} × {self.description}")
 
     __rmul__ = __mul__
 

@@ -53,3 +53,19 @@ def test_a_guide_image_pulls_features_toward_its_own(bundled, photo):
     plain, _ = Dreamer(bundled, objectives.layer("mixed3")).dream(photo, params, np.random.default_rng(0))
     assert resemblance(guided) > resemblance(photo) + 0.04
     assert resemblance(plain) < resemblance(photo), "a plain dream drifts away from the guide"
+
+
+def test_a_weight_variable_is_read_each_time_the_objective_is():
+    """A scheduled weight is a variable the compiled step reads: assigning it changes the objective
+    then, inside and outside ``tf.function``."""
+    from dreamzoom.backend import tf
+
+    features = {"mixed3": tf.ones((1, 4, 4, 2)), "mixed5": 2 * tf.ones((1, 4, 4, 2))}
+    weight, other = tf.Variable(1.0, trainable=False), tf.Variable(0.0, trainable=False)
+    weighted = objectives.layer("mixed3") * weight + objectives.layer("mixed5") * other
+    compiled = tf.function(lambda: weighted(features))
+    assert float(weighted(features)) == float(compiled()) == 1.0
+    weight.assign(0.0)
+    other.assign(1.0)
+    assert float(weighted(features)) == float(compiled()) == 4.0
+    assert "scheduled × mixed3" in weighted.description
