@@ -26,6 +26,7 @@ import numpy as np
 from .config import ANALYSIS_RATE, MAX_FRAMES, Bands, Config
 from .errors import DreamzoomError
 from .ffmpeg import Soundtrack, probe, read_sound
+from .metrics import counted
 from .schedule import ENVELOPES, Signals
 
 #: librosa's defaults: the rate tracks are decoded at, the analysis window and its hop.
@@ -317,7 +318,7 @@ def timed(config: Config) -> tuple[Config, Analysis | None]:
     try:
         return config.timed(signals(analysis, fps, frames, smoothing)), analysis
     except ValueError as error:  # a schedule out of range on the envelopes, or a loop too long
-        raise DreamzoomError(f"{error} (measured on {track.path.name}: {frames} frames)") from None
+        raise DreamzoomError(f"{error} (measured on {track.path.name}: {counted(frames, 'frame')})") from None
 
 
 def describe(analysis: Analysis) -> dict[str, Any]:

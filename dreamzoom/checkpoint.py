@@ -104,11 +104,36 @@ class Checkpoint:
         self.folder.mkdir(parents=True)
         atomic_json(
             self.meta_path,
-            {"config": resolved, "fingerprint": fingerprint(resolved), "segments": [], "done": 0},
+            {
+                "config": resolved,
+                "fingerprint": fingerprint(resolved),
+                "segments": [],
+                "done": 0,
+                "seconds": 0.0,
+            },
         )
 
-    def commit(self, segments: list[str], done: int, state: dict[str, np.ndarray]) -> None:
-        """Record finished segments and the state after frame ``done - 1`` (state first, meta last)."""
+    def done(self) -> int:
+        """The frames the checkpoint keeps: ``--resume`` goes on after frame ``done - 1``."""
+        return int(self.meta().get("done", 0))
+
+    def seconds(self) -> float:
+        """Seconds the render took in the sessions before (so far as their commits and stops
+        recorded them): a resumed render adds its own, and its sidecar gives the whole render's."""
+        return float(self.meta().get("seconds", 0.0)) if self.exists() else 0.0
+
+    def note_seconds(self, seconds: float) -> None:
+        """Record the render's ``seconds`` so far when it stops. They include the frames after the
+        last commit, which a resume makes again: that time was spent all the same."""
+        meta = self.meta()
+        meta["seconds"] = round(seconds, 3)
+        atomic_json(self.meta_path, meta)
+
+    def commit(
+        self, segments: list[str], done: int, state: dict[str, np.ndarray], seconds: float | None = None
+    ) -> None:
+        """Record finished segments and the state after frame ``done - 1`` (state first, meta last),
+        and the ``seconds`` the render has taken to get there."""
         buffer = io.BytesIO()
         arrays: dict[str, Any] = state  # numpy's stubs would read an array as savez's allow_pickle
         np.savez(buffer, **arrays)
@@ -117,6 +142,8 @@ class Checkpoint:
         meta = self.meta()
         previous = meta.get("state")
         meta.update({"segments": segments, "done": done, "state": name})
+        if seconds is not None:
+            meta["seconds"] = round(seconds, 3)
         atomic_json(self.meta_path, meta)
         if previous and previous != name:
             (self.folder / previous).unlink(missing_ok=True)

@@ -13,6 +13,7 @@ import json
 import reprlib
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +32,38 @@ MAX_SWEEP_CELLS = 1024  # a contact sheet of more is unreadable, and a typo coul
 class _FilePath(click.Path):
     """click's ``Path``, first refusing what the operating system would refuse (a null byte, an
     over-long name) as a usage error: click's own check stats the path, which raises ``ValueError``
-    on a null byte. ``room``: bytes dreamzoom adds to the name for the files it writes beside it."""
+    on a null byte. ``room``: bytes dreamzoom adds to the name for the files it writes beside it.
+    ``name_check``: why the name cannot be written (an extension naming a format dreamzoom does not
+    write), checked before any work."""
 
-    def __init__(self, *, room: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self, *, room: int = 0, name_check: Callable[[Path], str | None] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.room = room
+        self.room, self.name_check = room, name_check
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         problem = config_module.path_problem(value, self.room)
+        if not problem and self.name_check is not None:
+            problem = self.name_check(Path(value))
         if problem:
             self.fail(problem, param, ctx)
         return super().convert(value, param, ctx)
+
+
+def _video_format(path: Path) -> str | None:
+    """A video is written as H.264 in MP4: another extension would misname the file."""
+    if path.suffix.lower() == ".mp4":
+        return None
+    ending = f"ends in {path.suffix}" if path.suffix else "has no extension"
+    return f"{path.name} {ending}: the video is written as H.264 in MP4, so name it .mp4"
+
+
+def _still_format(path: Path) -> str | None:
+    """A still, sheet or plot is written as PNG or JPEG, as its extension says."""
+    from .sinks import still_problem
+
+    return still_problem(path)
 
 
 _set_option = click.option(
@@ -71,8 +93,8 @@ def cli() -> None:
 @click.option(
     "-o",
     "--output",
-    type=_FilePath(dir_okay=False, room=config_module.VIDEO_ROOM),
-    help="Write the video here (overrides output.path).",
+    type=_FilePath(dir_okay=False, room=config_module.VIDEO_ROOM, name_check=_video_format),
+    help="Write the video (an .mp4) here (overrides output.path).",
 )
 @_set_option
 @click.option(
@@ -100,14 +122,23 @@ def render(
     verbose: bool,
 ) -> int:
     """Render CONFIG to an MP4 (or, with --from-video, the config a video was made with)."""
-    from .renderer import run
+    from .metrics import counted
+    from .renderer import checkpoint_keeps, kept_phrase, run
 
     settings = _render_settings(config, output, assignments, from_video)
-    report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
+    again = resume_command(config, from_video, output, assignments)
+    try:
+        report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
+    except KeyboardInterrupt:  # a second Ctrl-C: stopped at once, with no partial video
+        kept = checkpoint_keeps(settings)
+        if kept is None:
+            raise
+        click.echo(f"stopped at once, with no partial video: {kept_phrase(kept)}: {again}", err=True)
+        return EXIT_INTERRUPTED
     if report.interrupted:
-        again = resume_command(config, from_video, output, assignments)
         click.echo(
-            f"interrupted after {report.frames} frames: what is done plays in {report.path}; continue with: {again}",
+            f"interrupted after {counted(report.frames, 'frame')}: what is done plays in {report.path}; "
+            f"{kept_phrase(report.kept)}: {again}",
             err=True,
         )
         return EXIT_INTERRUPTED
@@ -133,22 +164,20 @@ def _render_settings(
     stored = provenance.read(Path(from_video))["config"]
     if not output:
         original = Path(from_video)
-        extra = [
-            ("output.path", str(original.with_name(f"{original.stem}-again{original.suffix}").absolute()))
-        ]
+        extra = [("output.path", str(original.with_name(f"{original.stem}-again.mp4").absolute()))]
     return config_module.load(stored, [config_module.parse_set(item) for item in assignments] + extra)
 
 
 def _summarise(settings: config_module.Config, report: Any) -> None:
     """The line a finished render ends with (and the loop's seam figure)."""
+    from .metrics import counted
+
+    frames = counted(report.frames, "frame")
     if report.finished_before:
-        click.echo(f"{report.path} is already finished ({report.frames} frames): nothing to resume", err=True)
+        click.echo(f"{report.path} is already finished ({frames}): nothing to resume", err=True)
         return
     width, height = settings.size
-    click.echo(
-        f"wrote {report.path} ({report.frames} frames, {width}×{height}, {settings.output.fps:g} fps)",
-        err=True,
-    )
+    click.echo(f"wrote {report.path} ({frames}, {width}×{height}, {settings.output.fps:g} fps)", err=True)
     if report.seam is not None:
         click.echo(
             f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)", err=True
@@ -250,9 +279,11 @@ def batch(
 def validate(config: str, assignments: tuple[str, ...]) -> None:
     """Check CONFIG — keys, values, files, model and layers — without rendering."""
     from .assemble import prepare
+    from .metrics import counted
 
     settings = prepare(_load(config, assignments)).config  # a song may set the length
-    click.echo(f"{config}: ok ({settings.frame_count} frames, {settings.size[0]}×{settings.size[1]})")
+    frames = counted(settings.frame_count, "frame")
+    click.echo(f"{config}: ok ({frames}, {settings.size[0]}×{settings.size[1]})")
 
 
 @cli.command()
@@ -314,19 +345,19 @@ def classes_command(query: str) -> int:
 @click.option(
     "-o",
     "--output",
-    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
-    help="PNG to write; default beside the video.",
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM, name_check=_still_format),
+    help="PNG or JPEG to write (.png, .jpg); default a PNG beside the video.",
 )
 @_set_option
 def preview(config: str, frame: int, output: str | None, assignments: tuple[str, ...]) -> None:
     """Render one still of CONFIG (frame N), to try settings before a long render."""
-    from .files import write_png
     from .preview import preview as render_still
+    from .sinks import write_still
 
     settings = _load(config, assignments)
     assert settings.output.path is not None
     default = settings.output.path.with_name(f"{settings.output.path.stem}-frame{frame}.png")
-    path = write_png(Path(output) if output else default, render_still(settings, frame))
+    path = write_still(Path(output) if output else default, render_still(settings, frame))
     click.echo(f"wrote {path}", err=True)
 
 
@@ -344,9 +375,9 @@ def preview(config: str, frame: int, output: str | None, assignments: tuple[str,
 @click.option(
     "-o",
     "--output",
-    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM, name_check=_still_format),
     required=True,
-    help="PNG to write.",
+    help="PNG or JPEG to write (.png, .jpg).",
 )
 @click.option(
     "--columns",
@@ -370,9 +401,10 @@ def sweep(
     """A labelled contact sheet of CONFIG's frame 0 dreamed at each layer, channel or class."""
     from . import classes
     from .config import Term
-    from .files import write_png
+    from .metrics import counted
     from .preview import sweep as run_sweep
     from .sheet import contact_sheet
+    from .sinks import write_still
 
     cells = [(name, Term(layer=name)) for name in _split(layer_list)]
     if channel_spec:
@@ -395,8 +427,8 @@ def sweep(
         stills = cluster.run_sweep(settings, cells, ray_address, task_cpus, task_gpus)
     else:
         stills = run_sweep(settings, cells)
-    path = write_png(Path(output), contact_sheet(stills, columns))
-    click.echo(f"wrote {path} ({len(cells)} cells)", err=True)
+    path = write_still(Path(output), contact_sheet(stills, columns))
+    click.echo(f"wrote {path} ({counted(len(cells), 'cell')})", err=True)
 
 
 @cli.command()
@@ -404,8 +436,8 @@ def sweep(
 @click.option(
     "-o",
     "--output",
-    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
-    help="Also draw a PNG: 8 stills across the video above curves of novelty, lightness, chroma, detail and the objective.",
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM, name_check=_still_format),
+    help="Also draw a PNG (or .jpg): 8 stills across the video above curves of novelty, lightness, chroma, detail and the objective.",
 )
 def inspect(video: str, output: str | None) -> None:
     """Print how much VIDEO (any video) keeps discovering, judged by an independent network."""
@@ -428,8 +460,8 @@ def inspect(video: str, output: str | None) -> None:
 @click.option(
     "-o",
     "--output",
-    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM),
-    help="Draw the envelopes to this PNG (default: SONG's name with .envelopes.png, here).",
+    type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM, name_check=_still_format),
+    help="Draw the envelopes to this PNG or .jpg (default: SONG's name with .envelopes.png, here).",
 )
 @click.option(
     "--fps", type=click.FloatRange(0.001, 240.0), default=24.0, show_default=True, help="Video frame rate."

@@ -176,25 +176,58 @@ class Probe:
 
     duration: float | None  # seconds, as the container states it (None where it does not)
     sound: bool  # whether it has an audio stream
+    container: str = ""  # the format ffmpeg read it as: "mov,mp4,…", "wav", "png_pipe", "image2"…
+    video: str | None = None  # the codec of its first video stream, if it has one ("h264", "png")
+
+    @property
+    def still(self) -> bool:
+        """Whether ffmpeg reads it as a still image (its image readers), whatever its name says."""
+        return self.container == "image2" or self.container.endswith("_pipe")
 
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_CONTAINER = re.compile(r"Input #0, (.+?), from ")
+_VIDEO = re.compile(r"Stream #\S+.*?: Video: (\w+)(?!.*\(attached pic\))")  # not a song's cover art
+#: How people call the codecs of still images that ffmpeg names otherwise.
+_IMAGE_NAMES = {"mjpeg": "JPEG"}
 
 
-def probe(path: Path, key: str) -> Probe:
-    """The file's stated length and whether it has sound; a file ffmpeg cannot read at all is a
-    one-line error naming ``key``."""
+def probe(path: Path, key: str, what: str = "audio") -> Probe:
+    """The file's stated length, whether it has sound, its format and video codec; a file ffmpeg
+    cannot read at all is a one-line error naming ``key`` (and ``what`` it was to be read as)."""
     process = _start(["-i", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, errors = process.communicate()
     text = errors.decode(errors="replace")
     if "Input #0" not in text:
-        raise DreamzoomError(f"cannot read {path} as audio: {_last_line(errors)}", key=key)
+        raise DreamzoomError(f"cannot read {path} as {what}: {_last_line(errors)}", key=key)
     stated = _DURATION.search(text)
     duration = None
     if stated:
         hours, minutes, seconds = stated.groups()
         duration = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    return Probe(duration, re.search(r"Stream #\S+.*: Audio:", text) is not None)
+    container, video = _CONTAINER.search(text), _VIDEO.search(text)
+    return Probe(
+        duration,
+        re.search(r"Stream #\S+.*: Audio:", text) is not None,
+        container.group(1) if container else "",
+        video.group(1) if video else None,
+    )
+
+
+def check_video(path: Path, key: str, hint: str = "") -> Probe:
+    """What ffmpeg finds in ``path``, once it is known to be a video: a file with no picture, or a
+    still image under a video's name (a PNG renamed ``.mp4``), is a one-line error naming ``key``
+    and saying what the file is (``hint`` adds where such a file belongs)."""
+    found = probe(path, key, "a video")
+    if found.video is None:
+        held = " (only sound)" if found.sound else ""
+        raise DreamzoomError(
+            f"cannot read {path} as a video: ffmpeg finds no video stream in it{held}", key=key
+        )
+    if found.still:
+        image = _IMAGE_NAMES.get(found.video, found.video.upper())
+        raise DreamzoomError(f"{path} is not a video: it is a {image} image{hint}", key=key)
+    return found
 
 
 def read_sound(sound: Soundtrack, rate: int, key: str, block: int = 1 << 20) -> Iterator[np.ndarray]:
@@ -245,15 +278,17 @@ def _opened(path: Path, key: str) -> tuple[Any, dict[str, Any]]:
         ) from None
 
 
-def probe_video(path: Path, key: str) -> Footage:
-    """The size, rate, length and sound of a video; a file that is not one is a one-line error."""
+def probe_video(path: Path, key: str, hint: str = "") -> Footage:
+    """The size, rate, length and sound of a video; a file that is not one is a one-line error
+    (see :func:`check_video`)."""
+    found = check_video(path, key, hint)
     reader, meta = _opened(path, key)
     reader.close()
     return Footage(
         tuple(meta["size"]),
         float(meta.get("fps") or 0.0),
         float(meta.get("duration") or 0.0),
-        probe(path, key).sound,
+        found.sound,
     )
 
 
@@ -289,6 +324,7 @@ def read_frames(video: Path, per_second: float | None = None) -> Decoded:
     A file ffmpeg cannot read as a video is a one-line error naming it."""
     if not Path(video).is_file():
         raise DreamzoomError(f"file not found: {video}", key="VIDEO")
+    check_video(video, "VIDEO")
     reader, meta = _opened(video, "VIDEO")
     width, height = meta["size"]
     fps = float(meta.get("fps") or 0) or 24.0

@@ -29,7 +29,7 @@ def footage(config: Config) -> Footage:
     started past its end. A video that does not state its length (a piped WebM) has ``seconds`` 0."""
     video = config.source.video
     assert video is not None
-    found = probe_video(video.path, KEY)
+    found = probe_video(video.path, KEY, " (a photo belongs in source.image)")
     width, height = found.size
     if width < 1 or height < 1:
         raise DreamzoomError(f"{video.path} has no frames", key=KEY)

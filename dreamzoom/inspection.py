@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class Inspection:
 
     @functools.cached_property
     def summary(self) -> novelty.Summary:
+        """The novelty figures (what :func:`summary` gives for the same video)."""
         return novelty.summarise(self.looks, self.fps / self.every)
 
     def lines(self) -> list[str]:
@@ -63,26 +65,45 @@ def inspect(video: Path) -> Inspection:
     spread = range(novelty.SHEET_FRAMES)
     wanted = {round(i * (decoded.count - 1) / (len(spread) - 1)) // every * every for i in spread}
     result = Inspection(fps, every)
-    batch: list[np.ndarray] = []
-    for index, frame in decoded.frames:
-        still = frame.astype(np.float32) / 255.0
-        result.times.append(index / fps)
-        result.luminance.append(metrics.luminance(still))
-        result.saturation.append(metrics.saturation(still))
-        result.detail.append(metrics.high_frequency(still))
-        if index in wanted:
-            result.stills.append((index / fps, frame))
-        batch.append(frame)
-        if len(batch) == _BATCH:
-            result.looks += novelty.judge().look(batch)
-            batch = []
-    if batch:
-        result.looks += novelty.judge().look(batch)
+
+    def measured() -> Iterator[np.ndarray]:
+        for index, frame in decoded.frames:
+            still = frame.astype(np.float32) / 255.0
+            result.times.append(index / fps)
+            result.luminance.append(metrics.luminance(still))
+            result.saturation.append(metrics.saturation(still))
+            result.detail.append(metrics.high_frequency(still))
+            if index in wanted:
+                result.stills.append((index / fps, frame))
+            yield frame
+
+    result.looks = _looks(measured())
     lag = max(1, round(novelty.LAG_SECONDS * fps / every))
     result.novelties = [np.nan] * min(lag, len(result.looks))
     result.novelties += [1.0 - s for s in novelty.lagged_similarities(result.looks, lag)]
     result.objective = _objective(video, fps)
     return result
+
+
+def summary(video: Path) -> novelty.Summary:
+    """The novelty figures of ``video`` alone, as :func:`inspect` finds them: the same frames
+    decoded, judged and summed up, so that a render's summary and ``inspect`` of its video agree."""
+    decoded = read_frames(video, novelty.SAMPLES_PER_SECOND)
+    return novelty.summarise(_looks(frame for _, frame in decoded.frames), decoded.fps / decoded.every)
+
+
+def _looks(frames: Iterable[np.ndarray]) -> list[novelty.Look]:
+    """The judge's looks at decoded frames, in batches of :data:`_BATCH` (memory stays flat)."""
+    looks: list[novelty.Look] = []
+    batch: list[np.ndarray] = []
+    for frame in frames:
+        batch.append(frame)
+        if len(batch) == _BATCH:
+            looks += novelty.judge().look(batch)
+            batch = []
+    if batch:
+        looks += novelty.judge().look(batch)
+    return looks
 
 
 def _objective(video: Path, fps: float) -> list[tuple[float, float]]:

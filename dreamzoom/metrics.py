@@ -1,5 +1,5 @@
 """Measurements of frames: brightness, saturation, detail, change between frames, loop seams, and
-the drift warnings and telemetry rows built from them.
+the drift warnings and telemetry rows built from them; and how a count is printed (:func:`counted`).
 
 Used for the seam report, telemetry and drift warnings, and by tests and benchmarks, so that all of
 them measure the same way.
@@ -14,6 +14,12 @@ import cv2
 import numpy as np
 
 from .colour import lab
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 frame``, ``3 frames``: a count as people read it, so that no message says "1 frames"
+    (``noun`` singular; its plural adds an s)."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def luminance(frame: np.ndarray) -> float:

@@ -10,8 +10,8 @@ ImageNet class. From the looks of a run (pure functions below):
   frame 2 s earlier. Near 1: the picture has not changed in kind; the run's median is its headline.
 - **novelty**: 1 − that similarity, per frame (the telemetry column) and as the run's median.
 - **commonest class**: the share of sampled frames whose top class is the single most frequent one.
-- **motifs**: how many clearly different pictures 8 frames spread over the run show (greedy
-  clusters whose members are less than :data:`MOTIF_SIMILARITY` alike).
+- **motifs**: how many clearly different pictures 8 sampled frames spread over the run show (all of
+  them in a run of fewer; greedy clusters whose members are less than :data:`MOTIF_SIMILARITY` alike).
 - **variety**: 1 − the mean cosine between all pairs of sampled frames: how varied the whole run is.
 """
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from . import classes, config, models
 from .backend import keras, tf
+from .metrics import counted
 from .motion import resize
 
 #: Frames are judged at this size, whatever the video's: features then mean the same for any size.
@@ -36,7 +37,7 @@ FEATURES = 512
 LAG_SECONDS = 2.0
 #: Frames this alike (cosine of judge features) or more count as the same motif.
 MOTIF_SIMILARITY = 0.8
-#: Frames of a contact sheet, spread over the run, among which motifs are counted.
+#: Frames of a contact sheet, spread over the run, among which motifs are counted (at most).
 SHEET_FRAMES = 8
 #: A run whose frames 2 s apart are this alike or more, for :data:`COLLAPSE_SECONDS`, has collapsed.
 COLLAPSE_SIMILARITY = 0.9
@@ -121,6 +122,7 @@ class Summary:
     commonest_share: float
     motifs: int
     variety: float
+    motif_frames: int = SHEET_FRAMES  # the sampled frames, spread over the run, motifs were counted in
 
     def facts(self) -> dict[str, object]:
         """The figures as a sidecar records them."""
@@ -133,8 +135,17 @@ class Summary:
             "commonest_class": self.commonest_class,
             "commonest_share": round(self.commonest_share, 4),
             "motifs": self.motifs,
+            "motif_frames": self.motif_frames,
             "variety": round(self.variety, 4),
         }
+
+    def commonest(self) -> str:
+        """The commonest class, quoted (ImageNet's "stole" or "crane" read as words otherwise), its
+        share and of how many sampled frames."""
+        return (
+            f'"{self.commonest_class}" in {self.commonest_share:.0%} of '
+            f"{counted(self.samples, 'sampled frame')}"
+        )
 
     def line(self) -> str:
         """The headline figures on one line."""
@@ -142,8 +153,8 @@ class Summary:
             "" if self.similarity is None else f"frames {LAG_SECONDS:g} s apart {self.similarity:.0%} alike, "
         )
         return (
-            f"{alike}commonest class {self.commonest_class} in {self.commonest_share:.0%}, "
-            f"{self.motifs} motifs in {SHEET_FRAMES} frames"
+            f"{alike}commonest class {self.commonest()}, "
+            f"{counted(self.motifs, 'motif')} among {counted(self.motif_frames, 'frame')}"
         )
 
     def lines(self) -> list[str]:
@@ -151,8 +162,8 @@ class Summary:
         alike = "n/a (shorter than 2 s)" if self.similarity is None else f"{self.similarity:.0%}"
         return [
             f"frames {LAG_SECONDS:g} s apart alike: {alike} (median; lower means more novelty)",
-            f"commonest class: {self.commonest_class}, {self.commonest_share:.0%} of {self.samples} sampled frames",
-            f"motifs among {SHEET_FRAMES} frames across the run: {self.motifs}",
+            f"commonest class: {self.commonest()}",
+            f"motifs among {counted(self.motif_frames, 'frame')} across the run: {self.motifs}",
             f"variety over the whole run: {self.variety:.2f} (0: one picture throughout)",
         ]
 
@@ -170,13 +181,15 @@ def summarise(looks: list[Look], per_second: float) -> Summary:
     n = len(looks)
     total = float(np.sum(matrix.sum(axis=0) ** 2) - np.sum(matrix**2))
     mean_pair = total / (n * (n - 1)) if n > 1 else 1.0
+    sheet = spread(looks)
     return Summary(
         samples=n,
         similarity=float(np.median(lagged)) if lagged else None,
         commonest_class=classes.name(label),
         commonest_share=count / n,
-        motifs=motifs([looks[i] for i in spread(looks)]),
+        motifs=motifs([looks[i] for i in sheet]),
         variety=1.0 - mean_pair,
+        motif_frames=len(sheet),
     )
 
 
@@ -192,8 +205,10 @@ def judge() -> Judge:
 
 class Watch:
     """Novelty during a render: judges every few frames as they are written, gives each judged
-    frame's novelty for the telemetry, warns once when the run collapses, and sums up at the end.
-    Its looks travel with the checkpoint (:meth:`arrays`), so a resumed run is summed up whole."""
+    frame's novelty for the telemetry and warns once when the run collapses. Its looks travel with
+    the checkpoint (:meth:`arrays`), so a resumed run goes on comparing with what came before. (A
+    finished render's summary is judged again in its video, as ``dreamzoom inspect`` judges it:
+    these looks see the frames before they are rounded to 8 bits and encoded.)"""
 
     def __init__(self, fps: float, saved: Mapping[str, np.ndarray] | None = None) -> None:
         self.every = max(1, round(fps / SAMPLES_PER_SECOND))
@@ -229,6 +244,7 @@ class Watch:
         )
 
     def summary(self) -> Summary | None:
+        """The figures of the frames judged so far (``None`` before the first)."""
         return summarise(self.looks, self.per_second) if self.looks else None
 
     def arrays(self) -> dict[str, np.ndarray]:

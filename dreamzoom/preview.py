@@ -12,6 +12,7 @@ from . import audio, classes, models
 from .assemble import check_channels, prepare
 from .config import Config, Term, with_objectives
 from .errors import DreamzoomError
+from .metrics import counted
 from .sinks import to_uint8
 from .timeline import frames
 
@@ -20,12 +21,25 @@ def preview(config: Config, frame: int = 0) -> np.ndarray:
     """Frame ``frame`` of a render, as 8-bit RGB, without writing any video."""
     if frame < 0:
         raise DreamzoomError(f"frame {frame} is negative", key="--frame")
+    if config.audio is None and config.source.video is None:  # the length is known: no model needed
+        _check_frame(config, frame)
     prepared = prepare(config)
-    count = max(frame + 1, prepared.config.frame_count)
-    for index, (image, _) in enumerate(frames(prepared, count)):
+    _check_frame(prepared.config, frame)  # a song or a video may set the length
+    for index, (image, _) in enumerate(frames(prepared, prepared.config.frame_count)):
         if index == frame:
             return to_uint8(image)
     raise AssertionError("unreachable: the stream yields every frame")
+
+
+def _check_frame(config: Config, frame: int) -> None:
+    """A frame past the render's last is a one-line error: the video would never show it."""
+    count = config.frame_count
+    if frame >= count:
+        raise DreamzoomError(
+            f"there is no frame {frame}: the render has {counted(count, 'frame')}, the last is frame "
+            f"{count - 1}",
+            key="--frame",
+        )
 
 
 def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.ndarray]]:

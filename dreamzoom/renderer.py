@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import audio, footage, metrics, models, novelty, provenance
+from . import audio, footage, inspection, metrics, models, novelty, provenance
 from . import config as config_module
 from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
@@ -44,14 +44,45 @@ class Report:
     seam: float | None = None  # loops only: last→first change over the median frame change
     resumed_from: int = 0  # the frame a resumed render continued from
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; resume with --resume
+    kept: int = 0  # interrupted: the frames the checkpoint keeps (--resume goes on after them)
     finished_before: bool = False  # --resume found the video complete, from this config: nothing to do
     warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # this session's (since the render started or resumed)
+    #: The whole render's: earlier sessions' (the checkpoint keeps their sum) and this one's.
+    render_seconds: float = 0.0
     #: Of ``seconds``, how long the render waited on encoding and writing (the writer thread does
     #: that work alongside the dreaming; the loop waits only when it falls behind, and at the end).
     io_seconds: float = 0.0
-    #: Finished renders: how much the run kept discovering, judged by an independent network.
+    #: Finished renders: how much the run kept discovering, judged by an independent network in
+    #: the finished video, as ``dreamzoom inspect`` judges it.
     novelty: novelty.Summary | None = None
+
+
+def keeps(kept: int) -> str:
+    """What a checkpoint keeping ``kept`` frames holds, said the same way wherever it is said."""
+    if kept == 0:
+        return "the checkpoint keeps no frame yet"
+    return f"the checkpoint keeps {'frame 0' if kept == 1 else f'frames 0–{kept - 1}'}"
+
+
+def kept_phrase(kept: int) -> str:
+    """What a checkpoint keeping ``kept`` frames holds and where ``--resume`` goes on, as the
+    message of an interrupted render says it (checkpoints come only where segments end, so a render
+    interrupted after 17 frames may go on after frame 15: the resumed render says the same)."""
+    if kept == 0:
+        return f"{keeps(kept)}, so --resume starts again at frame 0"
+    return f"{keeps(kept)}, so --resume goes on after frame {kept - 1}"
+
+
+def checkpoint_keeps(config: Config) -> int | None:
+    """The frames the checkpoint of ``config``'s video keeps, or ``None`` where it has none (or one
+    that cannot be read): for the message of a render stopped at once, by a second Ctrl-C."""
+    assert config.output.path is not None  # config.load fills in the default
+    checkpoint = Checkpoint(config.output.path)
+    try:
+        return checkpoint.done() if checkpoint.exists() else None
+    except (DreamzoomError, TypeError, ValueError):
+        return None
 
 
 def _pin_precision(config: Config, checkpoint: Checkpoint) -> Config:
@@ -143,9 +174,9 @@ def _claim(config: Config, checkpoint: Checkpoint, *, resume: bool, overwrite: b
     if checkpoint.exists() and overwrite:
         checkpoint.remove()
     elif checkpoint.exists() and not resume:
-        done = checkpoint.meta().get("done", 0)
+        done = checkpoint.done()
         raise DreamzoomError(
-            f"an interrupted render of {path} stopped after {done} frames: add --resume to continue, "
+            f"an interrupted render of {path} is waiting ({keeps(done)}): add --resume to continue, "
             "or --overwrite to start over",
             key="output.path",
         )
@@ -185,12 +216,14 @@ class _Run:
         self.last: np.ndarray | None = None  # the last frame emitted, for a loop's seam figure
         self.drift = metrics.DriftWatch()
         self.novelty = novelty.Watch(self.config.output.fps, saved)
+        self.held: list[dict[str, Any]] = []  # telemetry of in-betweens, until their dreamed frame
+        self.earlier = checkpoint.seconds()  # seconds of the sessions before this one
         self.clock = time.perf_counter()
 
     def render(self, progress: bool) -> Report:
         """Stream every frame to the sinks, then finish the video (or, when stopped, a partial)."""
         if self.index:
-            self.tell(f"resuming {self.path.name} after frame {self.index - 1}")
+            self.tell(f"resuming {self.path.name} after frame {self.index - 1} ({keeps(self.index)})")
         bar = tqdm(
             total=self.total,
             initial=self.index,
@@ -207,6 +240,7 @@ class _Run:
                     if stop.requested and self.index < self.total:
                         self.report.interrupted = True
                         break
+                self.writer.call(self._release)
                 flushing = time.perf_counter()
                 self.writer.flush()
                 self.report.io_seconds += time.perf_counter() - flushing
@@ -236,8 +270,9 @@ class _Run:
             )
         now = time.perf_counter()
         self.writer.write(to_uint8(frame))
-        row = (frame, index, after is not None, after.objective if after else None, now - self.clock)
-        self.writer.call(lambda: self._measure(*row))
+        objective, dreaming = (after.objective, after.seconds) if after is not None else (None, None)
+        row = (frame, index, after is not None, objective, now - self.clock)
+        self.writer.call(lambda: self._measure(*row, dreaming=dreaming))
         first = after.first if after is not None else (self.state.first if self.state else frame)
         if self.config.source.video is None:  # a video's own colours change with its scenes
             self._warn(index, self.drift.check(index, frame, first))
@@ -246,12 +281,32 @@ class _Run:
         if after is not None:
             self._dreamed(after)
 
-    def _measure(self, frame: np.ndarray, index: int, *rest: Any) -> None:
-        """In the writer thread: the frame's telemetry row, with its novelty when it is judged."""
+    def _measure(self, frame: np.ndarray, index: int, *rest: Any, dreaming: float | None) -> None:
+        """In the writer thread: the frame's telemetry row, with its novelty when it is judged.
+
+        With a cadence, a keyframe is dreamed before the in-betweens leading to it, so the first
+        in-between's time since the last frame holds the dream's ``dreaming`` seconds: its row waits
+        for the dreamed frame, which takes those seconds back, so that each row says what its own
+        frame cost."""
         row = metrics.telemetry_row(frame, index, *rest)
         row["novelty"] = self.novelty.see(index, frame)
         self._warn(index, self.novelty.collapse())
-        self.telemetry.add(row)
+        if not row["dreamed"]:
+            self.held.append(row)
+            return
+        if self.held and dreaming:
+            moved = min(dreaming, self.held[0]["seconds"])
+            self.held[0]["seconds"] -= moved
+            row["seconds"] += moved
+        self.held.append(row)
+        self._release()
+
+    def _release(self) -> None:
+        """In the writer thread: the held telemetry rows written (as they are, if a stop leaves
+        in-betweens without their dreamed frame)."""
+        for row in self.held:
+            self.telemetry.add(row)
+        self.held = []
 
     def _warn(self, index: int, warning: str | None) -> None:
         if warning:
@@ -265,7 +320,8 @@ class _Run:
         if done - self.segment_start < self.config.output.checkpoint_frames and done != self.total:
             return
         arrays = after.arrays()
-        self.writer.call(lambda: self.video.cut({**arrays, **self.novelty.arrays()}, done))
+        seconds = self._render_seconds()
+        self.writer.call(lambda: self.video.cut({**arrays, **self.novelty.arrays()}, done, seconds))
         self.segment_start = done
         if self.verbose:
             self.writer.call(lambda: self.tell(f"checkpoint: {done}/{self.total} frames"))
@@ -282,7 +338,12 @@ class _Run:
         self.report.io_seconds += time.perf_counter() - finishing
         if self.report.interrupted:  # a finished video's seconds are those its sidecar records
             self.report.seconds = time.perf_counter() - self.started
+            self.report.render_seconds = self._render_seconds()
         return self.report
+
+    def _render_seconds(self) -> float:
+        """Seconds the render has taken so far: earlier sessions' and this one's."""
+        return self.earlier + time.perf_counter() - self.started
 
     def _partial(self) -> None:
         """A playable ``NAME.partial.mp4`` of what is done; the checkpoint stays for ``--resume``."""
@@ -292,6 +353,9 @@ class _Run:
         if parts:
             concatenate(parts, self.report.path, self.metadata, self._sound(self.index))
         self.report.frames = self.index
+        with contextlib.suppress(OSError):  # best effort: the time is a figure, the frames are kept
+            self.checkpoint.note_seconds(self._render_seconds())  # a resume counts on from there
+        self.report.kept = self.checkpoint.done()
 
     def _complete(self) -> None:
         """The finished video, its sidecar and telemetry beside it; the checkpoint goes."""
@@ -299,18 +363,20 @@ class _Run:
         if self.config.loop is not None and state is not None and self.last is not None:
             report.seam = metrics.seam(state.changes, metrics.change(state.first, self.last))
         concatenate(self.video.parts(), self.path, self.metadata, self._sound(self.total))
+        # Judged in the finished video, as `dreamzoom inspect` judges it, so that the two agree.
+        report.novelty = inspection.summary(self.path)
         report.seconds = time.perf_counter() - self.started
+        report.render_seconds = self._render_seconds()
         facts: dict[str, Any] = {
             "frames": self.total,
-            "seconds": round(report.seconds, 3),
+            "seconds": round(report.render_seconds, 3),  # the whole render, across resumes
+            "session_seconds": round(report.seconds, 3),  # since the last start or resume
             "resumed_from": report.resumed_from,
             "warnings": report.warnings,
+            "novelty": report.novelty.facts(),
         }
         if report.seam is not None:
             facts["loop_seam"] = round(report.seam, 4)
-        report.novelty = self.novelty.summary()
-        if report.novelty is not None:
-            facts["novelty"] = report.novelty.facts()
         if self.prepared.analysis is not None:
             facts["audio"] = audio.describe(self.prepared.analysis)
         atomic_json(provenance.sidecar_path(self.path), provenance.sidecar(self.stored, facts))
@@ -373,14 +439,15 @@ class _Segments:
         assert self._open is not None
         self._open.write(frame)
 
-    def cut(self, state: dict[str, np.ndarray], done: int) -> None:
-        """Close the open segment, commit it with the state after frame ``done - 1``, and start the
-        next segment's encoder (its start-up then overlaps the next frame's dreaming)."""
+    def cut(self, state: dict[str, np.ndarray], done: int, seconds: float) -> None:
+        """Close the open segment, commit it with the state after frame ``done - 1`` (and the
+        render's ``seconds`` so far), and start the next segment's encoder (its start-up then
+        overlaps the next frame's dreaming)."""
         assert self._open is not None
         self._open.close()
         self.committed.append(self._open.path.name)
         self._open = None
-        self.checkpoint.commit(list(self.committed), done, state)
+        self.checkpoint.commit(list(self.committed), done, state, seconds)
         if done < self.config.frame_count:
             self._start()
 

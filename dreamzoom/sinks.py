@@ -1,4 +1,5 @@
-"""Where frames go: an H.264 video (through :mod:`ffmpeg`), numbered PNGs, telemetry rows.
+"""Where frames go: an H.264 video (through :mod:`ffmpeg`), numbered PNGs, telemetry rows, and a
+single still as the PNG or JPEG its name asks for.
 
 Frames are written as they are made, never collected in memory, by a writer thread so that
 encoding and file writing overlap the dreaming. Files are written atomically (:mod:`files`): a
@@ -9,6 +10,7 @@ module knows nothing of TensorFlow.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import queue
 import threading
@@ -17,15 +19,46 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from PIL import Image
 
-from .errors import RenderFailed
+from .errors import DreamzoomError, RenderFailed
 from .ffmpeg import Encoder
-from .files import make_folder, partial_path, write_png
+from .files import atomic_write, describe_os_error, make_folder, partial_path, write_png
+
+#: The formats a still (or a sheet, or a plot) is written in, by the extension of its name.
+STILL_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
 def to_uint8(frame: np.ndarray) -> np.ndarray:
     """A float RGB frame in [0, 1] as 8-bit RGB, rounded to nearest."""
     return np.clip(frame * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def still_problem(path: Path) -> str | None:
+    """Why ``path`` cannot name a still (its extension is not one of :data:`STILL_FORMATS`), else
+    ``None``: a ``.gif`` or ``.webp`` would otherwise hold PNG bytes under its name."""
+    if path.suffix.lower() in STILL_FORMATS:
+        return None
+    ending = f"ends in {path.suffix}" if path.suffix else "has no extension"
+    return f"{path.name} {ending}: stills are written as PNG or JPEG, so name it .png, .jpg or .jpeg"
+
+
+def write_still(path: Path, image: np.ndarray, key: str = "--output") -> Path:
+    """Write 8-bit RGB ``image`` atomically as the PNG or JPEG its name asks for; errors name ``key``."""
+    path = Path(path)
+    problem = still_problem(path)
+    if problem:
+        raise DreamzoomError(problem, key=key)
+    if STILL_FORMATS[path.suffix.lower()] == "PNG":
+        return write_png(path, image, key)
+    make_folder(path.parent, key)
+    encoded = io.BytesIO()
+    Image.fromarray(image).save(encoded, "JPEG", quality=95)
+    try:
+        atomic_write(path, encoded.getvalue())
+    except OSError as error:
+        raise RenderFailed(describe_os_error(error, path)) from None
+    return path
 
 
 class Sink(Protocol):

@@ -17,6 +17,7 @@ import numpy as np
 from . import audio
 from . import config as config_module
 from .errors import DreamzoomError
+from .metrics import counted
 from .schedule import ENVELOPES, Signals
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -44,9 +45,9 @@ class Soundcheck:
         return [
             (
                 f"{track.path.name}: {self.analysis.seconds:.2f} s from {track.offset:g} s "
-                f"= {self.config.frame_count} frames at {self.fps:g} fps"
+                f"= {counted(self.config.frame_count, 'frame')} at {self.fps:g} fps"
             ),
-            f"tempo: {self.analysis.tempo:.1f} BPM{fixed}; {len(beats)} beats{spacing}",
+            f"tempo: {self.analysis.tempo:.1f} BPM{fixed}; {counted(len(beats), 'beat')}{spacing}",
             "envelopes (mean / share of frames above 0.5): "
             + ", ".join(
                 f"{name} {values.mean():.2f}/{(values > 0.5).mean():.0%}"

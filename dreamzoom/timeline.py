@@ -16,6 +16,7 @@ No I/O: frames come out as float arrays with the :class:`State` a render can res
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 
@@ -38,6 +39,9 @@ class State:
     first: np.ndarray  # frame 0 as emitted: the colour reference and the loop's target
     changes: list[float] = field(default_factory=list)  # between consecutive frames; loops only
     objective: float | None = None  # the dream objective of frame done - 1 (telemetry)
+    #: Seconds spent dreaming frame done - 1 (telemetry). With a cadence it is dreamed before the
+    #: in-betweens that lead to it are made and emitted, so the run cannot time it by the clock alone.
+    seconds: float | None = None
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The state as arrays, for a checkpoint."""
@@ -157,8 +161,9 @@ class _Stream:
 
     def first(self) -> State:
         """Frame 0: the source, dreamed."""
+        started = time.perf_counter()
         first, _, value = self._dream(self.prepared.first, 0, None)
-        return State(1, first, motion.IDENTITY, first, objective=value)
+        return State(1, first, motion.IDENTITY, first, objective=value, seconds=time.perf_counter() - started)
 
     def after(self, state: State) -> Frames:
         """Every frame after ``state``, cadence keyframe by keyframe."""
@@ -175,7 +180,9 @@ class _Stream:
         previous = state.done - 1
         moves = [motion_into(self.config, t) for t in range(previous + 1, target + 1)]
         arriving = motion.compose(*moves) @ state.matrix
+        started = time.perf_counter()
         dreamed, changed, value = self._dream(motion.apply(state.image, arriving), target, state.first)
+        seconds = time.perf_counter() - started
         image, matrix = (dreamed, motion.IDENTITY) if changed else (state.image, arriving)
         changes = list(state.changes)
         for index in range(previous + 1, target):
@@ -188,7 +195,7 @@ class _Stream:
             yield between, None
         # `dreamed` is, when nothing changed it, the single resample of `image` through `matrix`.
         self._measure_cut(changes, dreamed)
-        after = State(target + 1, image, matrix, state.first, changes, objective=value)
+        after = State(target + 1, image, matrix, state.first, changes, objective=value, seconds=seconds)
         yield dreamed, after
         return after
 
@@ -233,16 +240,21 @@ class _Video:
         camera = motion.compose(*(motion_into(self.config, t) for t in range(1, start + 1)))
         previous = self._seen(next(inputs), camera)
         if state is None:
+            started = time.perf_counter()
             out, value = dream_frame(self.prepared, previous, 0)
-            state = State(1, out, motion.IDENTITY, out, objective=value)
+            state = State(
+                1, out, motion.IDENTITY, out, objective=value, seconds=time.perf_counter() - started
+            )
             yield out, state
         for index in range(state.done, self.count):
+            started = time.perf_counter()
             camera = motion_into(self.config, index) @ camera
             current = self._seen(next(inputs), camera)
             out, value = dream_frame(
                 self.prepared, flow.carried(state.image, previous, current, self.carry), index
             )
-            state = State(index + 1, out, motion.IDENTITY, state.first, objective=value)
+            seconds = time.perf_counter() - started
+            state = State(index + 1, out, motion.IDENTITY, state.first, objective=value, seconds=seconds)
             yield out, state
             previous = current
 

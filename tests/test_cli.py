@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 import yaml
 
@@ -383,3 +384,83 @@ def test_audio_of_a_file_without_sound_is_one_line_naming_the_song(tmp_path, cap
     assert one_line_error(capsys).startswith(
         f"dreamzoom: error: SONG: cannot read {tmp_path / 'notes.mp3'} as audio"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["render", "{cfg}", "-o", "{tmp}/x.gif"],
+            "'-o' / '--output': x.gif ends in .gif: the video is written as H.264 in MP4, so name it .mp4",
+        ),
+        (
+            ["render", "{cfg}", "--set", "output.path=x.webm"],
+            "output.path: 'x.webm' ends in .webm: the video is written as H.264 in MP4",
+        ),
+        (
+            ["render", "{cfg}", "--set", "output.path=clip"],
+            "output.path: 'clip' has no extension: the video is written as H.264",
+        ),
+        (
+            ["preview", "{cfg}", "-o", "{tmp}/still.gif"],
+            "'-o' / '--output': still.gif ends in .gif: stills are written as PNG or JPEG",
+        ),
+        (
+            ["sweep", "{cfg}", "--layers", "mixed3", "-o", "{tmp}/s.webp"],
+            "s.webp ends in .webp: stills are written as PNG or JPEG",
+        ),
+        (
+            ["inspect", "{tmp}/v.mp4", "-o", "{tmp}/sheet.pdf"],
+            "sheet.pdf ends in .pdf: stills are written as PNG or JPEG",
+        ),
+        (
+            ["preview", "{cfg}", "--set", "frames=4", "--frame", "10"],
+            "--frame: there is no frame 10: the render has 4 frames, the last is frame 3",
+        ),
+        (
+            ["preview", "{cfg}", "--set", "frames=1", "--frame", "1"],
+            "--frame: there is no frame 1: the render has 1 frame, the last is frame 0",
+        ),
+    ],
+)
+def test_outputs_are_written_in_the_format_their_name_says_or_refused(
+    argv, expected, config_file, tmp_path, capsys
+):
+    argv = [arg.replace("{cfg}", str(config_file)).replace("{tmp}", str(tmp_path)) for arg in argv]
+    assert main(argv) == 2
+    assert expected.replace("{tmp}", str(tmp_path)) in one_line_error(capsys)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["small.yaml"], "nothing written"
+
+
+def test_a_preview_named_jpg_is_a_jpeg(config_file, tmp_path, capsys):
+    from PIL import Image
+
+    for name, kind in (("still.jpg", "JPEG"), ("still.JPEG", "JPEG"), ("still.png", "PNG")):
+        assert main(["preview", str(config_file), "--frame", "2", "-o", str(tmp_path / name)]) == 0
+        with Image.open(tmp_path / name) as still:
+            assert (still.format, still.size, still.mode) == (kind, (96, 96), "RGB")
+    with Image.open(tmp_path / "still.jpg") as jpeg, Image.open(tmp_path / "still.png") as png:
+        difference = np.abs(np.asarray(jpeg, float) - np.asarray(png, float)).mean()
+    assert difference < 4, "the same frame 2 (the last), lightly compressed"
+
+
+def test_a_still_image_named_like_a_video_is_refused_as_not_a_video(config_file, tmp_path, capsys):
+    import shutil
+
+    disguised = shutil.copy(ROOT / "samples" / "astronaut.png", tmp_path / "png.mp4")
+    argv = [
+        "render",
+        str(config_file),
+        "--set",
+        "source.image=null",
+        "--set",
+        f"source.video.path={disguised}",
+    ]
+    assert main(argv) == 2
+    assert one_line_error(capsys) == (
+        f"dreamzoom: error: source.video.path: {disguised} is not a video: it is a PNG image "
+        "(a photo belongs in source.image)"
+    )
+    assert main(["inspect", str(disguised)]) == 2
+    assert one_line_error(capsys) == f"dreamzoom: error: VIDEO: {disguised} is not a video: it is a PNG image"
+    assert not (tmp_path / "out.mp4").exists()

@@ -260,3 +260,18 @@ def test_a_dreamed_video_follows_its_motion_keeps_its_sound_and_is_steady(tmp_pa
         for out in steady
     ]
     assert np.median(raised) > 2.0 and min(raised) > 1.5, "the dream stays: mixed3's objective about doubled"
+
+
+def test_with_a_cadence_each_frame_carries_its_own_seconds(tmp_path):
+    """A keyframe is dreamed before the in-betweens leading to it are made: its telemetry row, not
+    the first in-between's, carries the dreaming time."""
+    import csv
+
+    video = dreamzoom.render(small_config(tmp_path, frames=10, cadence=3, dream__steps=6))
+    with video.with_suffix(".frames.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["dreamed"] for row in rows] == ["1", "0", "0", "1", "0", "0", "1", "0", "0", "1"]
+    dreamed = [float(row["seconds"]) for row in rows[1:] if row["dreamed"] == "1"]  # frame 0: the build
+    between = [float(row["seconds"]) for row in rows if row["dreamed"] == "0"]
+    assert min(dreamed) > 5 * float(np.median(between)), (dreamed, between)
+    assert all(value >= 0 for value in between)

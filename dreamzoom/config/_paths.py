@@ -84,12 +84,17 @@ def fits(room: int) -> AfterValidator:
 
 
 def video_file(path: Path) -> Path:
-    """``output.path`` must name a file: its partial, sidecar and checkpoint names derive from it."""
+    """``output.path`` must name an MP4 file: its partial, sidecar and checkpoint names derive from it."""
     folder = path.name in ("", ".", "..")
     with contextlib.suppress(OSError):  # an unreadable parent folder is reported when writing
         folder = folder or path.is_dir()
     if folder:
         raise ValueError(f"{SHORT.repr(str(path))} is a folder: name the video file in it, like clip.mp4")
+    if path.suffix.lower() != ".mp4":  # the video is H.264 in MP4, whatever the name says
+        ending = f"ends in {path.suffix}" if path.suffix else "has no extension"
+        raise ValueError(
+            f"{SHORT.repr(str(path))} {ending}: the video is written as H.264 in MP4, so name it .mp4"
+        )
     return path
 
 
