@@ -108,7 +108,7 @@ def test_a_loop_has_no_visible_seam_and_a_plain_render_does():
 
 
 def test_loop_length_must_fit_the_render():
-    with pytest.raises(DreamzoomError, match=r"loop\.frames: 30 must be fewer than the 30 frames"):
+    with pytest.raises(DreamzoomError, match=r"loop\.frames: 30 must be fewer than the render's 30 frames"):
         config.load({"frames": 30, "loop": {"frames": 30}})
 
 

@@ -703,7 +703,8 @@ class Config(Section):
         waiting = self.audio is not None and not self.length_given and self._signals is None
         if self.loop is not None and self.loop.frames >= self.frame_count and not waiting:
             raise ValueError(
-                f"loop.frames: {self.loop.frames} must be fewer than the {self.frame_count} frames"
+                f"loop.frames: {self.loop.frames} must be fewer than the render's "
+                f"{self.frame_count:,} frame{'' if self.frame_count == 1 else 's'}"
             )
         check_schedules(self, self.frame_count, self.time, needs_audio=self.audio is None)
 
