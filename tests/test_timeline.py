@@ -62,6 +62,12 @@ def test_scheduled_layer_weights_crossfade_without_retracing(bundled):
     for _frame, _state in timeline.frames(prepared, 5):
         seen.append([float(variable.numpy()) for _, variable in prepared.weights])
     assert seen[2] == pytest.approx([0.5, 0.5]) and seen[4] == pytest.approx([0.0, 1.0])
+    # The compiled step reads them: at frame 4 its objective is mixed5's alone, at frame 0 mixed3's.
+    frame = prepared.first
+    for index, layer in ((0, "mixed3"), (4, "mixed5")):
+        prepared.set_frame(index)
+        alone = float(np.mean(np.square(bundled.features(frame, layer).astype(np.float64))))
+        assert prepared.dreamer.objective_value(frame) == pytest.approx(alone, rel=0.02), layer
     assert prepared.dreamer.tracing_count == 1
 
 
