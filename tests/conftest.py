@@ -19,8 +19,13 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_PHOTO = ROOT / "samples" / "astronaut.png"
-SHARED = ROOT.parent / "shared"
+#: The photos the tests read (credits in ``samples/CREDITS.md``): inside the checkout, so that the
+#: suite runs on a fresh clone. Nothing here may read the project's sibling folder of reference
+#: material, which only developers have (``tests/test_standalone.py`` holds the suite to that).
+SAMPLES = ROOT / "samples"
+SAMPLE_PHOTO = SAMPLES / "astronaut.png"
+#: The four sample photos: different pictures, for runs that keep changing.
+PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg"]
 
 # The suite checks the configs it writes: a developer's DREAMZOOM_SET (draft overrides) must not leak in.
 os.environ.pop("DREAMZOOM_SET", None)
@@ -104,13 +109,34 @@ def photo() -> np.ndarray:
     return source.fit(source.read_image(SAMPLE_PHOTO), (128, 128), "cover")
 
 
-@pytest.fixture
-def shared_models() -> Path:
-    """``../shared/models`` (the project's reference networks), or skip where it is absent."""
-    folder = SHARED / "models"
-    if not folder.is_dir():
-        pytest.skip("../shared/models is not present (it exists beside the project's own checkout only)")
-    return folder
+def sample(name: str, side: int = 128) -> np.ndarray:
+    """The photo ``samples/NAME`` as a float RGB frame, ``side`` × ``side`` (cropped to fill)."""
+    from dreamzoom import source
+
+    return source.fit(source.read_image(SAMPLES / name), (side, side), "cover")
+
+
+def zooming(frame: np.ndarray, count: int, rate: float = 1.01) -> list[np.ndarray]:
+    """``frame`` zoomed a little more each frame: one picture throughout (a collapsed run)."""
+    from dreamzoom.motion import resize
+
+    side = frame.shape[0]
+    result = []
+    for index in range(count):
+        crop = round(side / rate**index / 2) * 2
+        edge = (side - crop) // 2
+        result.append(resize(frame[edge : edge + crop, edge : edge + crop], side, side))
+    return result
+
+
+#: The frame rate of :func:`touring`'s runs, at which the novelty judge looks 4 times a second
+#: (every other frame).
+TOUR_FPS = 8
+
+
+def touring(names: list[str], seconds_each: float, fps: int = TOUR_FPS) -> list[np.ndarray]:
+    """Sample photos in turn, each zooming for ``seconds_each``: a run that keeps changing."""
+    return [frame for name in names for frame in zooming(sample(name), round(seconds_each * fps))]
 
 
 def small_config(folder: Path = Path(), **changes: Any) -> dict[str, Any]:

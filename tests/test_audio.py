@@ -259,7 +259,9 @@ def test_a_loop_is_checked_against_the_songs_length(clicks):
     fits = audio.timed(config.load(small_config(frames=None, audio=song, loop={"frames": 90})))[0]
     assert fits.frame_count == 96
     too_long = config.load(small_config(frames=None, audio={**song, "offset": 6.0}, loop={"frames": 90}))
-    expected = r"^loop\.frames: 90 must be fewer than the render's 24 frames \(measured on clicks\.wav: 24 frames\)$"
+    expected = (
+        r"^loop\.frames: 90 must be fewer than the render's 24 frames \(measured on clicks\.wav: 24 frames\)$"
+    )
     with pytest.raises(DreamzoomError, match=expected):
         audio.timed(too_long)
 

@@ -10,11 +10,10 @@ from PIL import Image
 from dreamzoom.inspection import inspect
 from dreamzoom.sinks import to_uint8
 
-from .conftest import dreamzoom_command
-from .test_novelty import FPS, PHOTOS, touring
+from .conftest import PHOTOS, TOUR_FPS, dreamzoom_command, touring
 
 
-def write_video(path, frames, fps=FPS):
+def write_video(path, frames, fps=TOUR_FPS):
     """A video made without dreamzoom: no telemetry, no provenance."""
     writer = imageio_ffmpeg.write_frames(str(path), frames[0].shape[1::-1], fps=fps, macro_block_size=1)
     writer.send(None)

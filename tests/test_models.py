@@ -6,12 +6,13 @@ import os
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from dreamzoom import config, models, source
 from dreamzoom.backend import keras, tf
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import ROOT, dreamzoom_command, top_class
+from .conftest import ROOT, SAMPLES, dreamzoom_command, top_class
 
 
 @pytest.fixture(scope="session")
@@ -20,20 +21,60 @@ def random_inception():
     return models.load(config.Model(weights="random"))
 
 
-def test_bundled_weights_reproduce_the_reference_model(bundled_float32, shared_models):
-    """At float32 tolerances, so in float32 whatever auto picks here (bfloat16: test_precision.py)."""
-    reference = keras.models.load_model(shared_models / "inception_v3_mixed5.keras", compile=False)
-    compared = 0
-    for layer in reference.layers:
-        ours = bundled_float32.network.get_layer(layer.name)
-        for theirs, mine in zip(layer.get_weights(), ours.get_weights(), strict=True):
-            assert mine.shape == theirs.shape
-            assert np.allclose(mine, theirs, rtol=0, atol=1e-5 * max(1.0, np.abs(theirs).max())), layer.name
-            compared += 1
-    assert compared == 200
-    image = np.random.default_rng(0).uniform(-1, 1, (1, 96, 96, 3)).astype(np.float32)
-    expected = reference(image).numpy()
-    assert np.abs(bundled_float32.network(image).numpy() - expected).max() < 1e-3 * np.abs(expected).max()
+#: What the reference networks (the Keras models the bundled weights were made from, which only
+#: developers have) compute: weight fingerprints and outputs for the inputs below, made by
+#: ``scripts/reference_outputs.py`` (which says what each array holds), so that these checks run on
+#: any clone.
+REFERENCE = ROOT / "tests" / "data" / "reference_outputs.npz"
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, np.ndarray]:
+    with np.load(REFERENCE) as arrays:
+        return dict(arrays)
+
+
+def noise_input(low: float, high: float) -> np.ndarray:
+    """1×96×96×3 float32 noise from NumPy's legacy generator (its stream never changes):
+    ``scripts/reference_outputs.py``'s input, copied."""
+    return np.random.RandomState(0).uniform(low, high, (1, 96, 96, 3)).astype(np.float32)
+
+
+def photo_input(mode: str) -> np.ndarray:
+    """The cat's face in ``samples/chelsea.png``, preprocessed exactly as ``scripts/reference_outputs.py``
+    does (no resampler involved): ``inception`` 96×96 in [-1, 1], ``caffe`` 224×224 BGR less the means."""
+    rgb = np.asarray(Image.open(SAMPLES / "chelsea.png").convert("RGB"), np.int64)
+    if mode == "inception":
+        crop = rgb[6:294, 40:328].reshape(96, 3, 96, 3, 3).sum(axis=(1, 3))
+        return (crop / (9 * 127.5) - 1.0).astype(np.float32)[None]
+    crop = rgb[38:262, 90:314, ::-1].astype(np.float64)
+    return (crop - np.array([103.939, 116.779, 123.68])).astype(np.float32)[None]
+
+
+def test_bundled_weights_reproduce_the_reference_model(bundled_float32, reference):
+    """At float32 tolerances, so in float32 whatever auto picks here (bfloat16: test_precision.py):
+    every weight tensor matches the reference's fingerprint (its sums and 16 of its values), and
+    the network's ``mixed5`` output matches the reference's for noise and for a photo."""
+    names = [str(name) for name in reference["inception/weight_names"]]
+    assert len(names) == 200
+    for name, fingerprint in zip(names, reference["inception/weights"], strict=True):
+        layer, index = name.rsplit("/", 1)
+        mine = bundled_float32.network.get_layer(layer).get_weights()[int(index)].astype(np.float64).ravel()
+        size, total, squares, largest = fingerprint[:4]
+        atol = 1e-5 * max(1.0, largest)
+        assert mine.size == size, name
+        probes = np.linspace(0, size - 1, len(fingerprint) - 4).round().astype(np.int64)
+        assert np.allclose(mine[probes], fingerprint[4:], rtol=0, atol=atol), name
+        assert abs(np.abs(mine).max() - largest) <= atol, name
+        assert abs(mine.sum() - total) <= size * atol, name
+        assert abs((mine**2).sum() - squares) <= size * atol * 2 * largest + 1e-6 * squares, name
+    for image, expected in (
+        (noise_input(-1, 1), reference["inception/noise"]),
+        (photo_input("inception"), reference["inception/photo"]),
+    ):
+        got = bundled_float32.network(image).numpy()
+        assert got.shape == expected.shape
+        assert np.abs(got - expected).max() < 1e-3 * np.abs(expected).max()
 
 
 def test_bundled_model_offers_mixed0_to_mixed5_and_explains_deeper_layers(bundled):
@@ -161,15 +202,19 @@ def test_auto_precision_follows_the_hardware(bundled):
 
 
 def test_bundled_squeezenet_classifies_the_sample_cat(squeezenet):
-    cat = source.fit(source.read_image(ROOT / "samples" / "chelsea.png"), (224, 224), "cover")
+    cat = source.fit(source.read_image(SAMPLES / "chelsea.png"), (224, 224), "cover")
     assert top_class(squeezenet, cat) in (281, 282, 285), "tabby, tiger cat or Egyptian cat"
     assert squeezenet.class_layer == "avgpool10" and squeezenet.preprocess_mode == "caffe"
 
 
-def test_bundled_squeezenet_matches_its_source(squeezenet_float32, shared_models):
-    """At float32 tolerances, so in float32 whatever auto picks here (bfloat16: test_precision.py)."""
-    reference = keras.models.load_model(shared_models / "squeezenet_imagenet.keras", compile=False)
-    image = np.random.default_rng(0).uniform(-100, 100, (1, 96, 96, 3)).astype(np.float32)
-    expected = np.asarray(reference(image))
-    got = np.asarray(squeezenet_float32.network(image))
-    assert np.abs(got - expected).max() < 1e-2 * np.abs(expected).max()
+def test_bundled_squeezenet_matches_its_source(squeezenet_float32, reference):
+    """At float32 tolerances, so in float32 whatever auto picks here (bfloat16: test_precision.py):
+    its output matches the reference classifier's for noise and for the cat (float16 weights)."""
+    for image, expected in (
+        (noise_input(-100, 100), reference["squeezenet/noise"]),
+        (photo_input("caffe"), reference["squeezenet/photo"]),
+    ):
+        got = np.asarray(squeezenet_float32.network(image))
+        assert got.shape == expected.shape
+        assert np.abs(got - expected).max() < 1e-2 * np.abs(expected).max()
+    assert int(np.argmax(reference["squeezenet/photo"])) in (281, 282, 285), "the reference sees a cat"

@@ -10,36 +10,12 @@ import json
 import numpy as np
 import pytest
 
-from dreamzoom import config, novelty, source
-from dreamzoom.motion import resize
+from dreamzoom import config, novelty
 from dreamzoom.renderer import run
 
-from .conftest import SHARED, small_config
+from .conftest import PHOTOS, TOUR_FPS, sample, small_config, touring, zooming
 
-FPS = 8  # judged 4 times a second: every other frame
-
-
-def photo(name: str, side: int = 128) -> np.ndarray:
-    return source.fit(source.read_image(SHARED / "photos" / name), (side, side), "cover")
-
-
-def zooming(frame: np.ndarray, count: int, rate: float = 1.01) -> list[np.ndarray]:
-    """``frame`` zoomed a little more each frame: one picture throughout (a collapsed run)."""
-    side = frame.shape[0]
-    result = []
-    for index in range(count):
-        crop = round(side / rate**index / 2) * 2
-        edge = (side - crop) // 2
-        result.append(resize(frame[edge : edge + crop, edge : edge + crop], side, side))
-    return result
-
-
-def touring(names: list[str], seconds_each: float, fps: int = FPS) -> list[np.ndarray]:
-    """Different photos in turn, each zooming for ``seconds_each``: a run that keeps changing."""
-    return [frame for name in names for frame in zooming(photo(name), round(seconds_each * fps))]
-
-
-PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg"]
+FPS = TOUR_FPS  # judged 4 times a second: every other frame
 
 
 def looks_of(frames: list[np.ndarray], fps: int = FPS) -> tuple[list[novelty.Look], float]:
@@ -48,7 +24,7 @@ def looks_of(frames: list[np.ndarray], fps: int = FPS) -> tuple[list[novelty.Loo
 
 
 def test_a_collapsed_sequence_ranks_below_a_varied_one():
-    collapsed = novelty.summarise(*looks_of(zooming(photo("chelsea.png"), 12 * FPS, rate=1.003)))
+    collapsed = novelty.summarise(*looks_of(zooming(sample("chelsea.png"), 12 * FPS, rate=1.003)))
     varied = novelty.summarise(*looks_of(touring(PHOTOS * 2, 1.5)))
     assert collapsed.similarity is not None and varied.similarity is not None
     assert collapsed.similarity > 0.9 > varied.similarity + 0.2, (collapsed, varied)
@@ -58,7 +34,7 @@ def test_a_collapsed_sequence_ranks_below_a_varied_one():
 
 
 def test_looks_are_unit_features_and_the_judge_sees_a_cat():
-    (look,) = novelty.judge().look([photo("chelsea.png", 224)])
+    (look,) = novelty.judge().look([sample("chelsea.png", 224)])
     assert np.linalg.norm(look.features) == pytest.approx(1.0, abs=1e-5)
     assert "cat" in novelty.summarise([look], 4).commonest_class  # ImageNet's tabby/tiger/Egyptian cat
 
@@ -72,7 +48,7 @@ def test_motifs_counts_greedy_clusters():
 
 def test_the_watch_warns_once_on_a_collapsed_run_and_not_on_a_varied_one():
     for frames, collapses in (
-        (zooming(photo("coffee.png"), 10 * FPS, rate=1.003), True),
+        (zooming(sample("coffee.png"), 10 * FPS, rate=1.003), True),
         (touring(PHOTOS * 2, 1.25), False),
     ):
         watch = novelty.Watch(FPS)
