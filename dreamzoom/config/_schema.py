@@ -592,7 +592,9 @@ class Output(Section):
 
     path: Annotated[Path, fits(VIDEO_ROOM), AfterValidator(video_file)] | None = Field(
         None,
-        description="The MP4 to write (relative to the current folder); default `renders/<config name>.mp4`.",
+        description="The MP4 to write (relative to the current folder); default `renders/<config name>.mp4`. "
+        "It must end in `.mp4` (the video is H.264 in MP4): `-o x.gif` is a one-line error, not an MP4 "
+        "under another name.",
     )
     # ffmpeg takes the rate as a fraction with a denominator of at most 1001: 0.001 is about the least.
     fps: float = Field(24.0, ge=0.001, le=240.0, description="Frames per second of the video.")
