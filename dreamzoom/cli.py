@@ -51,14 +51,6 @@ class _FilePath(click.Path):
         return super().convert(value, param, ctx)
 
 
-def _video_format(path: Path) -> str | None:
-    """A video is written as H.264 in MP4: another extension would misname the file."""
-    if path.suffix.lower() == ".mp4":
-        return None
-    ending = f"ends in {path.suffix}" if path.suffix else "has no extension"
-    return f"{path.name} {ending}: the video is written as H.264 in MP4, so name it .mp4"
-
-
 def _still_format(path: Path) -> str | None:
     """A still, sheet or plot is written as PNG or JPEG, as its extension says."""
     from .sinks import still_problem
@@ -93,7 +85,9 @@ def cli() -> None:
 @click.option(
     "-o",
     "--output",
-    type=_FilePath(dir_okay=False, room=config_module.VIDEO_ROOM, name_check=_video_format),
+    type=_FilePath(
+        dir_okay=False, room=config_module.VIDEO_ROOM, name_check=config_module.video_name_problem
+    ),
     help="Write the video (an .mp4) here (overrides output.path).",
 )
 @_set_option

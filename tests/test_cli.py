@@ -391,7 +391,7 @@ def test_audio_of_a_file_without_sound_is_one_line_naming_the_song(tmp_path, cap
     [
         (
             ["render", "{cfg}", "-o", "{tmp}/x.gif"],
-            "'-o' / '--output': x.gif ends in .gif: the video is written as H.264 in MP4, so name it .mp4",
+            "x.gif' ends in .gif: the video is written as H.264 in MP4, so name it .mp4",
         ),
         (
             ["render", "{cfg}", "--set", "output.path=x.webm"],

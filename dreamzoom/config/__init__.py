@@ -18,7 +18,7 @@ their ranges), ``_schema`` (the sections), ``_loading`` (YAML, overrides, ``load
 from __future__ import annotations
 
 from ._loading import ENVIRONMENT, load, parse_set, resolved, with_objectives
-from ._paths import FILE_ROOM, VIDEO_ROOM, path_problem
+from ._paths import FILE_ROOM, VIDEO_ROOM, path_problem, video_name_problem
 from ._reference import json_schema, reference
 from ._schedulable import Keyframes, plain
 from ._schema import ANALYSIS_RATE, MAX_FRAMES, Bands, Colour, Config, Model, Noise, Prior, Source, Term
@@ -45,5 +45,6 @@ __all__ = [
     "plain",
     "reference",
     "resolved",
+    "video_name_problem",
     "with_objectives",
 ]

@@ -90,12 +90,19 @@ def video_file(path: Path) -> Path:
         folder = folder or path.is_dir()
     if folder:
         raise ValueError(f"{SHORT.repr(str(path))} is a folder: name the video file in it, like clip.mp4")
-    if path.suffix.lower() != ".mp4":  # the video is H.264 in MP4, whatever the name says
-        ending = f"ends in {path.suffix}" if path.suffix else "has no extension"
-        raise ValueError(
-            f"{SHORT.repr(str(path))} {ending}: the video is written as H.264 in MP4, so name it .mp4"
-        )
+    problem = video_name_problem(path)
+    if problem:
+        raise ValueError(problem)
     return path
+
+
+def video_name_problem(path: Path) -> str | None:
+    """Why ``path`` cannot name the video (the video is H.264 in MP4, whatever the name says), else
+    ``None``: ``-o x.gif`` would otherwise be an MP4 under another name."""
+    if path.suffix.lower() == ".mp4":
+        return None
+    ending = f"ends in {path.suffix}" if path.suffix else "has no extension"
+    return f"{SHORT.repr(str(path))} {ending}: the video is written as H.264 in MP4, so name it .mp4"
 
 
 def resolve_inputs(config: S, base: Path, overridden: Collection[str]) -> S:
