@@ -57,14 +57,18 @@ class Prepared:
 
 @dataclass
 class Exploration:
-    """A seeded :class:`explore.Path` and the per-layer channel weights the objective reads."""
+    """A seeded :class:`explore.Path`, the per-layer channel weights the objective reads, and the
+    class weights of its things (at the model's classifier) where it has any."""
 
     path: explore.Path
     variables: dict[str, tf.Variable]
+    things: tf.Variable | None = None
 
     def assign(self, frame: int) -> None:
         for layer, weights in self.path.weights(frame).items():
             self.variables[layer].assign(weights)
+        if self.things is not None:
+            self.things.assign(self.path.thing_weights(frame))
 
 
 def prepare(config: Config) -> Prepared:
@@ -127,6 +131,10 @@ def build_objective(
     if config.dream.explore is not None:
         exploration = _exploration(config, model)
         terms = [objectives.weighted_channels(name, v) for name, v in exploration.variables.items()]
+        if exploration.things is not None:
+            layer = model.require_classifier("dream.explore.classes")
+            things = objectives.weighted_classes(layer, exploration.things)
+            terms.append(things * config.dream.explore.class_weight)
         parts.append(_weighted(config, config.dream.explore.weight, objectives.total(terms), scheduled))
     return objectives.total(parts), scheduled, exploration
 
@@ -152,14 +160,43 @@ def _exploration(config: Config, model: models.DreamModel) -> Exploration:
     for index, layer in enumerate(spec.layers):
         model.check_layer(layer, f"dream.explore.layers.{index}")
         depths[layer] = int(model.network.get_layer(layer).output.shape[-1])
+    things, count = _things(spec.classes, model)
     loop_frames = config.frame_count if config.loop is not None else None
     path = explore.path(
-        config.seed, depths, spec.channels, spec.seconds, spec.crossfade, config.output.fps, loop_frames
+        config.seed,
+        depths,
+        spec.channels,
+        spec.seconds,
+        spec.crossfade,
+        config.output.fps,
+        loop_frames,
+        things,
+        count,
     )
     variables = {
         layer: tf.Variable(np.zeros(depth, np.float32), trainable=False) for layer, depth in depths.items()
     }
-    return Exploration(path, variables)
+    weights = tf.Variable(np.zeros(count, np.float32), trainable=False) if things else None
+    return Exploration(path, variables, weights)
+
+
+def _things(names: list[str | int], model: models.DreamModel) -> tuple[list[int], int]:
+    """``dream.explore.classes`` as class numbers, checked against the model's classifier, and how
+    many classes it scores (none without things)."""
+    if not names:
+        return [], 0
+    layer = model.require_classifier("dream.explore.classes")
+    count = int(model.network.get_layer(layer).output.shape[-1])
+    numbers = [classes.index_of(name, f"dream.explore.classes.{i}") for i, name in enumerate(names)]
+    for index, number in enumerate(numbers):
+        if number >= count:
+            raise DreamzoomError(
+                f"{model.label}'s classifier scores classes 0–{count - 1}, not {number}",
+                key=f"dream.explore.classes.{index}",
+            )
+    if len(set(numbers)) < len(numbers):
+        raise DreamzoomError("a class is listed twice", key="dream.explore.classes")
+    return numbers, count
 
 
 def _term_objective(config: Config, model: models.DreamModel, term: Term, key: str) -> objectives.Objective:

@@ -7,6 +7,10 @@ Exploring gives each stretch of the video its own *motif*: a small group of chan
 what already looks a little like them grows, out of the picture that is there. Each motif leads
 for ``seconds``; over the last ``crossfade`` part of its time it hands over smoothly to the next.
 
+A path may also pass through *things*: ImageNet classes from a list, raised through the model's
+classifier beside each motif's channels (``dream.explore.classes``). Every class of the list leads
+once in each cycle through it, in an order drawn from the seed, and never twice in a row.
+
 The path is a pure function of the seed and the frame: motif ``k`` is drawn from its own random
 stream ``[seed, EXPLORE_STREAM, k]``, so a render resumes to identical frames, and changing one
 motif's draw never changes another's. In a loop, the path wraps so that the last motif hands back
@@ -21,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: The random stream of motifs (see ``assemble.rng``: the source and jitter use 1 and 2).
-EXPLORE_STREAM = 3
+#: The random streams of motifs and of the order of things (see ``assemble.rng``: the source and
+#: jitter use 1 and 2).
+EXPLORE_STREAM, THINGS_STREAM = 3, 4
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,11 @@ class Motif:
 
     layer: str
     channels: tuple[int, ...]
+    thing: int | None = None  # the ImageNet class raised beside the channels, if the path has things
 
     def label(self) -> str:
-        return f"{self.layer}:{','.join(map(str, self.channels))}"
+        channels = f"{self.layer}:{','.join(map(str, self.channels))}"
+        return channels if self.thing is None else f"{channels} + class {self.thing}"
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,13 @@ class Path:
     frames_each: float
     crossfade: float
     wrap: int = 0
+    #: The things (ImageNet class numbers) the path passes through, and the classifier's class count.
+    things: tuple[int, ...] = ()
+    classes: int = 0
 
     def motif(self, k: int) -> Motif:
-        """Motif ``k``: a layer drawn uniformly, then ``channels`` distinct channels of it."""
+        """Motif ``k``: a layer drawn uniformly, then ``channels`` distinct channels of it, and the
+        thing it raises, if the path has things."""
         if self.wrap:
             k %= self.wrap
         rng = np.random.default_rng([self.seed, EXPLORE_STREAM, k])
@@ -58,7 +69,27 @@ class Path:
         layer = layers[int(rng.integers(len(layers)))]
         depth = self.depths[layer]
         chosen = rng.choice(depth, size=min(self.channels, depth), replace=False)
-        return Motif(layer, tuple(sorted(int(c) for c in chosen)))
+        return Motif(layer, tuple(sorted(int(c) for c in chosen)), self.thing(k))
+
+    def thing(self, k: int) -> int | None:
+        """The class motif ``k`` raises: cycle ``k // n`` through the ``n`` things is a seeded
+        shuffle, whose first is swapped with its second where it would repeat the cycle before's last
+        (so no thing leads twice in a row). In a loop whose motif count is not a whole number of
+        cycles, the seam may repeat one."""
+        if not self.things:
+            return None
+        count = len(self.things)
+        cycle, place = divmod(k, count)
+        order = self._order(cycle)
+        if count > 1 and cycle > 0 and order[0] == self._order(cycle - 1)[-1]:
+            order[0], order[1] = order[1], order[0]
+        return self.things[order[place]]
+
+    def _order(self, cycle: int) -> list[int]:
+        return [
+            int(i)
+            for i in np.random.default_rng([self.seed, THINGS_STREAM, cycle]).permutation(len(self.things))
+        ]
 
     def blend(self, frame: float) -> tuple[int, float]:
         """The motif leading at ``frame`` and how far (0–1, smoothstep) the next has taken over."""
@@ -74,12 +105,23 @@ class Path:
     def weights(self, frame: float) -> dict[str, np.ndarray]:
         """Each layer's channel weights at ``frame``: the motifs' channels share a weight of 1 per
         motif (so a group's pull does not depend on its size), mixed by the crossfade."""
+        return self._weights(frame)[0]
+
+    def thing_weights(self, frame: float) -> np.ndarray:
+        """Each class's weight at ``frame`` (all zero without things): the leading motif's thing,
+        handing over to the next's as the channels do."""
+        return self._weights(frame)[1]
+
+    def _weights(self, frame: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
         result = {layer: np.zeros(depth, np.float32) for layer, depth in self.depths.items()}
+        things = np.zeros(self.classes, np.float32)
         k, mix = self.blend(frame)
         for motif, share in ((self.motif(k), 1.0 - mix), (self.motif(k + 1), mix)):
             if share > 0:
                 result[motif.layer][list(motif.channels)] += share / len(motif.channels)
-        return result
+                if motif.thing is not None:
+                    things[motif.thing] += share
+        return result, things
 
     def labels(self, frames: int) -> list[tuple[int, str]]:
         """``(first frame, label)`` of each motif that leads within the first ``frames`` frames."""
@@ -95,17 +137,15 @@ def path(
     crossfade: float,
     fps: float,
     loop_frames: int | None = None,
+    things: Sequence[int] = (),
+    classes: int = 0,
 ) -> Path:
     """The path for a render at ``fps``; ``loop_frames`` (a loop's whole length) makes it wrap, with
-    the motif time stretched a little so that a whole number of motifs fills the loop."""
+    the motif time stretched a little so that a whole number of motifs fills the loop. ``things``:
+    class numbers among a classifier's ``classes`` to pass through."""
     frames_each = seconds * fps
     wrap = 0
     if loop_frames is not None:
         wrap = max(1, round(loop_frames / frames_each))
         frames_each = loop_frames / wrap
-    return Path(seed, dict(depths), channels, frames_each, crossfade, wrap)
-
-
-def layers_in_order(layers: Sequence[str]) -> list[str]:
-    """The layers without repeats, in the order given."""
-    return list(dict.fromkeys(layers))
+    return Path(seed, dict(depths), channels, frames_each, crossfade, wrap, tuple(things), classes)

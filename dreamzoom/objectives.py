@@ -78,6 +78,18 @@ def weighted_channels(name: str, weights: tf.Variable) -> Objective:
     return Objective((name,), weighted, f"{name} (explored channels)")
 
 
+def weighted_classes(layer_name: str, weights: tf.Variable) -> Objective:
+    """Class scores before softmax at ``layer_name`` (averaged over any spatial positions), each
+    by its weight in ``weights`` (one per class): exploration's things, moved every frame without
+    re-tracing as :func:`weighted_channels`' weights are."""
+
+    def weighted(f: Features) -> tf.Tensor:
+        scores = tf.cast(f[layer_name], tf.float32)
+        return tf.reduce_sum(tf.reduce_mean(scores, axis=list(range(len(scores.shape) - 1))) * weights)
+
+    return Objective((layer_name,), weighted, f"{layer_name} (explored things)")
+
+
 def class_score(layer_name: str, index: int, label: str) -> Objective:
     """One class's score before softmax at ``layer_name`` (averaged over any spatial positions)."""
 

@@ -375,6 +375,23 @@ class Explore(Section):
         description="The motif's pull, on the scale of a layer's weight in `dream.layers` (which it is "
         "added to). Schedulable: fade exploring in or out.",
     )
+    classes: list[Annotated[str | int, BeforeValidator(_class_shape)]] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="ImageNet classes (names or numbers) the path passes through as things: each motif "
+        "also raises one, by its score before softmax at the model's classifier (the bundled SqueezeNet, "
+        "InceptionV3 with `weights: imagenet`, or a saved model's `class_layer`), each once per cycle "
+        "through the list in an order drawn from the seed, never twice in a row. Empty: channels only.",
+    )
+    class_weight: float = Field(
+        1000.0,
+        ge=0.0,
+        le=1e6,
+        description="The things' pull beside the channels': each motif's class score (before softmax) "
+        "is multiplied by this. Channels' squared activations run to thousands where class scores run "
+        "to tens: on the bundled SqueezeNet, 1000 let each thing lead in its turn where 30 and 300 "
+        "showed none or two of three.",
+    )
 
 
 class Dream(Section):
