@@ -8,7 +8,7 @@ Nothing here renders: :func:`prepare` returns what :mod:`timeline` turns into fr
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,28 +47,45 @@ class Prepared:
     #: A video source's frames from a given output frame on (decoded as they are read), if any.
     inputs: Callable[[int], Iterator[np.ndarray]] | None = None
 
-    def set_frame(self, index: int) -> None:
-        """Point the compiled step's variables at frame ``index``: scheduled weights, the path."""
+    def set_frame(self, index: int, image: np.ndarray) -> None:
+        """Point the compiled step's variables at frame ``index``, whose input is ``image``:
+        scheduled weights, the path (whose things may be picked by what ``image`` resembles)."""
         for spec, variable in self.weights:
             variable.assign(self.config.value(spec, index))
         if self.exploration is not None:
-            self.exploration.assign(index)
+            self.exploration.assign(index, image)
 
 
 @dataclass
 class Exploration:
     """A seeded :class:`explore.Path`, the per-layer channel weights the objective reads, and the
-    class weights of its things (at the model's classifier) where it has any."""
+    class weights of its things (at the model's classifier) where it has any. Things picked by
+    resemblance are chosen here, as the path first needs them, with ``look`` (the classifier's
+    scores for a frame); the choices travel with the checkpoint (:meth:`arrays`)."""
 
     path: explore.Path
     variables: dict[str, tf.Variable]
     things: tf.Variable | None = None
+    look: Callable[[np.ndarray], np.ndarray] | None = None
+    chosen: dict[int, int] = field(default_factory=dict)
 
-    def assign(self, frame: int) -> None:
-        for layer, weights in self.path.weights(frame).items():
+    def assign(self, frame: int, image: np.ndarray) -> None:
+        if self.look is not None:
+            for k in self.path.needed(frame):
+                if k not in self.chosen:
+                    self.chosen[k] = explore.resembling(self.path, k, self.look(image), self.chosen)
+        for layer, weights in self.path.weights(frame, self.chosen).items():
             self.variables[layer].assign(weights)
         if self.things is not None:
-            self.things.assign(self.path.thing_weights(frame))
+            self.things.assign(self.path.thing_weights(frame, self.chosen))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The things chosen so far (motif, class), for a checkpoint."""
+        return {"explore_chosen": np.array(sorted(self.chosen.items()), np.int64).reshape(-1, 2)}
+
+    def restore(self, saved: Mapping[str, np.ndarray]) -> None:
+        """The choices a checkpoint kept, so that a resumed render makes the same frames."""
+        self.chosen = {int(k): int(c) for k, c in saved.get("explore_chosen", np.zeros((0, 2)))}
 
 
 def prepare(config: Config) -> Prepared:
@@ -160,7 +177,7 @@ def _exploration(config: Config, model: models.DreamModel) -> Exploration:
     for index, layer in enumerate(spec.layers):
         model.check_layer(layer, f"dream.explore.layers.{index}")
         depths[layer] = int(model.network.get_layer(layer).output.shape[-1])
-    things, count = _things(spec.classes, model)
+    things, count = _things(spec.classes, spec.pick, model)
     loop_frames = config.frame_count if config.loop is not None else None
     path = explore.path(
         config.seed,
@@ -172,20 +189,31 @@ def _exploration(config: Config, model: models.DreamModel) -> Exploration:
         loop_frames,
         things,
         count,
+        spec.pick,
     )
     variables = {
         layer: tf.Variable(np.zeros(depth, np.float32), trainable=False) for layer, depth in depths.items()
     }
-    weights = tf.Variable(np.zeros(count, np.float32), trainable=False) if things else None
-    return Exploration(path, variables, weights)
+    weights = tf.Variable(np.zeros(count, np.float32), trainable=False) if count else None
+    look = None
+    if spec.pick == "resemblance":
+        layer = model.require_classifier("dream.explore.pick")
+        look = functools.partial(_class_scores, model, layer)
+    return Exploration(path, variables, weights, look)
 
 
-def _things(names: list[str | int], model: models.DreamModel) -> tuple[list[int], int]:
+def _class_scores(model: models.DreamModel, layer: str, image: np.ndarray) -> np.ndarray:
+    """The classifier's score for each class of one frame (averaged over any spatial positions)."""
+    scores = model.features(image, layer).astype(np.float64)
+    return scores.reshape(-1, scores.shape[-1]).mean(axis=0)
+
+
+def _things(names: list[str | int], pick: str, model: models.DreamModel) -> tuple[list[int], int]:
     """``dream.explore.classes`` as class numbers, checked against the model's classifier, and how
-    many classes it scores (none without things)."""
-    if not names:
+    many classes it scores (none without things: no list, and things picked in order)."""
+    if not names and pick == "order":
         return [], 0
-    layer = model.require_classifier("dream.explore.classes")
+    layer = model.require_classifier("dream.explore.classes" if names else "dream.explore.pick")
     count = int(model.network.get_layer(layer).output.shape[-1])
     numbers = [classes.index_of(name, f"dream.explore.classes.{i}") for i, name in enumerate(names)]
     for index, number in enumerate(numbers):

@@ -8,8 +8,12 @@ what already looks a little like them grows, out of the picture that is there. E
 for ``seconds``; over the last ``crossfade`` part of its time it hands over smoothly to the next.
 
 A path may also pass through *things*: ImageNet classes from a list, raised through the model's
-classifier beside each motif's channels (``dream.explore.classes``). Every class of the list leads
-once in each cycle through it, in an order drawn from the seed, and never twice in a row.
+classifier beside each motif's channels (``dream.explore.classes``). Picked in ``order``, every class
+of the list leads once in each cycle through it, in an order drawn from the seed, and never twice in
+a row. Picked by ``resemblance`` (pareidolia), each motif's thing is drawn when the path first needs
+it, from the candidates the classifier already sees most in the frame then (:func:`resembling`), so
+a cloud that looks a little like a bird becomes a bird; the run keeps those choices (and a
+checkpoint stores them), and the path is a pure function of the seed, the frame and them.
 
 The path is a pure function of the seed and the frame: motif ``k`` is drawn from its own random
 stream ``[seed, EXPLORE_STREAM, k]``, so a render resumes to identical frames, and changing one
@@ -27,7 +31,10 @@ import numpy as np
 
 #: The random streams of motifs and of the order of things (see ``assemble.rng``: the source and
 #: jitter use 1 and 2).
-EXPLORE_STREAM, THINGS_STREAM = 3, 4
+EXPLORE_STREAM, THINGS_STREAM, RESEMBLANCE_STREAM = 3, 4, 5
+#: Resemblance draws among this many of the candidates the frame resembles most, and leaves out the
+#: things of this many motifs before (fewer where the candidates are few).
+RESEMBLING, RECENT = 5, 2
 
 
 @dataclass(frozen=True)
@@ -58,18 +65,31 @@ class Path:
     #: The things (ImageNet class numbers) the path passes through, and the classifier's class count.
     things: tuple[int, ...] = ()
     classes: int = 0
+    #: How each motif's thing is picked: ``order`` (a seeded shuffle of ``things``) or
+    #: ``resemblance`` (from what the frame looks like, among ``things``: see :func:`resembling`).
+    pick: str = "order"
 
-    def motif(self, k: int) -> Motif:
+    def motif(self, k: int, chosen: Mapping[int, int] | None = None) -> Motif:
         """Motif ``k``: a layer drawn uniformly, then ``channels`` distinct channels of it, and the
-        thing it raises, if the path has things."""
-        if self.wrap:
-            k %= self.wrap
+        thing it raises, if the path has things (picked by resemblance: ``chosen[k]``)."""
+        k = self.index(k)
         rng = np.random.default_rng([self.seed, EXPLORE_STREAM, k])
         layers = list(self.depths)
         layer = layers[int(rng.integers(len(layers)))]
         depth = self.depths[layer]
-        chosen = rng.choice(depth, size=min(self.channels, depth), replace=False)
-        return Motif(layer, tuple(sorted(int(c) for c in chosen)), self.thing(k))
+        picked = rng.choice(depth, size=min(self.channels, depth), replace=False)
+        thing = (chosen or {}).get(k) if self.pick == "resemblance" else self.thing(k)
+        return Motif(layer, tuple(sorted(int(c) for c in picked)), thing)
+
+    def index(self, k: int) -> int:
+        """Motif ``k``'s place on the path: in a loop, the motif it wraps to."""
+        return k % self.wrap if self.wrap else k
+
+    def needed(self, frame: float) -> list[int]:
+        """The motifs whose things weigh at ``frame``: the leading one, and the next once the
+        hand-over to it has begun."""
+        k, mix = self.blend(frame)
+        return [self.index(k), self.index(k + 1)] if mix > 0 else [self.index(k)]
 
     def thing(self, k: int) -> int | None:
         """The class motif ``k`` raises: cycle ``k // n`` through the ``n`` things is a seeded
@@ -102,21 +122,23 @@ class Path:
         x = (phase - start) / self.crossfade
         return k, x * x * (3 - 2 * x)
 
-    def weights(self, frame: float) -> dict[str, np.ndarray]:
+    def weights(self, frame: float, chosen: Mapping[int, int] | None = None) -> dict[str, np.ndarray]:
         """Each layer's channel weights at ``frame``: the motifs' channels share a weight of 1 per
         motif (so a group's pull does not depend on its size), mixed by the crossfade."""
-        return self._weights(frame)[0]
+        return self._weights(frame, chosen)[0]
 
-    def thing_weights(self, frame: float) -> np.ndarray:
+    def thing_weights(self, frame: float, chosen: Mapping[int, int] | None = None) -> np.ndarray:
         """Each class's weight at ``frame`` (all zero without things): the leading motif's thing,
         handing over to the next's as the channels do."""
-        return self._weights(frame)[1]
+        return self._weights(frame, chosen)[1]
 
-    def _weights(self, frame: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def _weights(
+        self, frame: float, chosen: Mapping[int, int] | None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         result = {layer: np.zeros(depth, np.float32) for layer, depth in self.depths.items()}
         things = np.zeros(self.classes, np.float32)
         k, mix = self.blend(frame)
-        for motif, share in ((self.motif(k), 1.0 - mix), (self.motif(k + 1), mix)):
+        for motif, share in ((self.motif(k, chosen), 1.0 - mix), (self.motif(k + 1, chosen), mix)):
             if share > 0:
                 result[motif.layer][list(motif.channels)] += share / len(motif.channels)
                 if motif.thing is not None:
@@ -129,6 +151,21 @@ class Path:
         return [(round(k * self.frames_each), self.motif(k).label()) for k in range(count)]
 
 
+def resembling(path: Path, k: int, scores: np.ndarray, chosen: Mapping[int, int]) -> int:
+    """Pareidolia: motif ``k``'s thing, drawn from its own random stream among the
+    :data:`RESEMBLING` candidates (``path.things``, or every class without a list) that the
+    classifier's ``scores`` for the frame favour most, each as likely as the classifier finds it
+    among them; the things of the :data:`RECENT` motifs before are left out, so the path moves on."""
+    candidates = list(path.things) or list(range(path.classes))
+    recent = {chosen.get(path.index(k - back)) for back in range(1, RECENT + 1)}
+    fresh = [c for c in candidates if c not in recent] or candidates
+    ranked = sorted(fresh, key=lambda c: -float(scores[c]))[:RESEMBLING]
+    logits = np.array([float(scores[c]) for c in ranked])
+    odds = np.exp(logits - logits.max())
+    rng = np.random.default_rng([path.seed, RESEMBLANCE_STREAM, path.index(k)])
+    return ranked[int(rng.choice(len(ranked), p=odds / odds.sum()))]
+
+
 def path(
     seed: int,
     depths: Mapping[str, int],
@@ -139,6 +176,7 @@ def path(
     loop_frames: int | None = None,
     things: Sequence[int] = (),
     classes: int = 0,
+    pick: str = "order",
 ) -> Path:
     """The path for a render at ``fps``; ``loop_frames`` (a loop's whole length) makes it wrap, with
     the motif time stretched a little so that a whole number of motifs fills the loop. ``things``:
@@ -148,4 +186,4 @@ def path(
     if loop_frames is not None:
         wrap = max(1, round(loop_frames / frames_each))
         frames_each = loop_frames / wrap
-    return Path(seed, dict(depths), channels, frames_each, crossfade, wrap, tuple(things), classes)
+    return Path(seed, dict(depths), channels, frames_each, crossfade, wrap, tuple(things), classes, pick)

@@ -216,6 +216,9 @@ class _Run:
         self.last: np.ndarray | None = None  # the last frame emitted, for a loop's seam figure
         self.drift = metrics.DriftWatch()
         self.novelty = novelty.Watch(self.config.output.fps, saved)
+        self.exploration = prepared.exploration
+        if saved is not None and self.exploration is not None:
+            self.exploration.restore(saved)  # things picked by resemblance before the stop
         self.held: list[dict[str, Any]] = []  # telemetry of in-betweens, until their dreamed frame
         self.earlier = checkpoint.seconds()  # seconds of the sessions before this one
         self.clock = time.perf_counter()
@@ -319,7 +322,7 @@ class _Run:
         done = after.done
         if done - self.segment_start < self.config.output.checkpoint_frames and done != self.total:
             return
-        arrays = after.arrays()
+        arrays = {**after.arrays(), **(self.exploration.arrays() if self.exploration else {})}
         seconds = self._render_seconds()
         self.writer.call(lambda: self.video.cut({**arrays, **self.novelty.arrays()}, done, seconds))
         self.segment_start = done

@@ -146,7 +146,7 @@ def dream_frame(prepared: Prepared, frame: np.ndarray, index: int) -> tuple[np.n
     params = frame_params(prepared.config, index)
     if params.steps <= 0:
         return frame, None
-    prepared.set_frame(index)
+    prepared.set_frame(index, frame)
     return prepared.dreamer.dream(frame, params, rng(prepared.config.seed, JITTER_STREAM, index))
 
 

@@ -62,6 +62,6 @@ def test_an_explored_objective_reads_one_weight_variable_per_layer(bundled):
     assert objective.layers == ("mixed3", "mixed4", "mixed2")
     assert {name: v.shape[0] for name, v in exploration.variables.items()} == {"mixed4": 768, "mixed2": 288}
     assert [spec for spec, _ in scheduled] == ["0.5 + t"], "the exploration's weight is scheduled too"
-    exploration.assign(0)
+    exploration.assign(0, np.zeros((96, 96, 3), np.float32))
     total = sum(float(v.numpy().sum()) for v in exploration.variables.values())
     assert total == 1.0, "frame 0: the first motif's channels share a weight of 1"

@@ -66,7 +66,7 @@ def test_the_explored_motif_grows_in_the_picture(bundled_float32):
     params = Params(steps=10, step_size=0.01, octaves=1, octave_scale=1.5, jitter=8)
 
     def dreamed_at(frame):
-        prepared.set_frame(frame)
+        prepared.set_frame(frame, prepared.first)
         return prepared.dreamer.dream(prepared.first, params, np.random.default_rng(0))[0]
 
     first, second = dreamed_at(0), dreamed_at(round(path.frames_each))  # motif 0 leads, then motif 1
@@ -84,9 +84,16 @@ def test_exploring_never_retraces_the_step(tmp_path):
 
 
 def test_an_explored_render_resumes_to_identical_frames(tmp_path):
+    resumes_identically(
+        tmp_path, dream__explore={"layers": ["mixed3", "mixed5"], "channels": 2, "seconds": 0.4}
+    )
+
+
+def resumes_identically(tmp_path, **settings) -> None:
+    """A render of :func:`write_config` with ``settings``, killed at its first checkpoint and
+    resumed, gives the frames of one that never stopped."""
     whole = tmp_path / "whole"
     whole.mkdir()
-    settings = {"dream__explore": {"layers": ["mixed3", "mixed5"], "channels": 2, "seconds": 0.4}}
     write_config(whole, **settings)
     code, errors = finish(start(whole))
     assert code == 0, errors
@@ -183,7 +190,7 @@ def test_an_explored_thing_is_raised_through_the_classifier(squeezenet_float32):
     frame = prepared.first
     scores = squeezenet_float32.features(frame, "avgpool10").reshape(-1)
     for index in (0, 6):  # 6 frames a motif at 12 fps: frames 0 and 6 are each motif's own
-        prepared.set_frame(index)
+        prepared.set_frame(index, frame)
         motif = exploration.path.motif(index // 6)
         weights = exploration.path.weights(index)["fire9_concat"]
         squared = np.square(squeezenet_float32.features(frame, "fire9_concat").astype(np.float64))
@@ -254,3 +261,71 @@ def test_a_hand_over_gives_way_to_the_next_thing_in_the_decoded_frames(tmp_path)
         ranks = [(recognition.rank(p, outgoing), recognition.rank(p, incoming)) for p in (before, after)]
         assert gap[1] - gap[0] > 2.5, (seed, gap, ranks)
         assert ranks[1][0] > ranks[0][0] and ranks[1][1] < ranks[0][1], (seed, ranks)
+
+
+# ----------------------------------------------------------------------------- pareidolia
+
+
+def test_resemblance_draws_what_the_scores_favour_and_leaves_out_recent_things():
+    path = explore.path(0, DEPTHS, 3, 1.0, 0.5, 10, things=THINGS, classes=1000, pick="resemblance")
+    scores = np.zeros(1000)
+    scores[[1, 130, 323]] = [20.0, 12.0, 4.0]  # goldfish far ahead, flamingo next
+    draws = [
+        explore.resembling(
+            explore.path(s, DEPTHS, 3, 1.0, 0.5, 10, things=THINGS, classes=1000), 0, scores, {}
+        )
+        for s in range(20)
+    ]
+    assert draws.count(1) >= 19, draws
+    assert explore.resembling(path, 3, scores, {2: 1, 1: 130}) == 323, "the last two things are left out"
+    assert explore.resembling(path, 3, scores, {2: 1, 1: 130}) == explore.resembling(
+        path, 3, scores, {2: 1, 1: 130}
+    )
+    everything = explore.path(0, DEPTHS, 3, 1.0, 0.5, 10, classes=1000, pick="resemblance")
+    scores[954] = 30.0
+    assert explore.resembling(everything, 0, scores, {}) == 954, "without a list, any class"
+
+
+@pytest.mark.parametrize(("name", "seen"), [("coffee.png", "espresso"), ("chelsea.png", "Egyptian cat")])
+def test_pareidolia_picks_a_thing_the_classifier_already_sees_in_the_picture(tmp_path, name, seen):
+    """Among goldfish, castle, flamingo, teapot and the class SqueezeNet sees in the sample photo,
+    the first thing picked by resemblance is that class, for every seed."""
+    from dreamzoom import classes
+
+    from .conftest import SAMPLES
+
+    for seed in (0, 1, 2):
+        settings = small_config(
+            tmp_path,
+            seed=seed,
+            model={"name": "squeezenet", "precision": "float32"},
+            source={"image": str(SAMPLES / name)},
+            dream={
+                "layers": {},
+                "explore": {
+                    "layers": ["fire9_concat"],
+                    "pick": "resemblance",
+                    "classes": ["goldfish", "castle", seen, "flamingo", "teapot"],
+                },
+            },
+        )
+        prepared = assemble.prepare(config.load(settings))
+        prepared.set_frame(0, prepared.first)
+        assert prepared.exploration is not None
+        assert classes.name(prepared.exploration.chosen[0]) == seen, (seed, prepared.exploration.chosen)
+
+
+def test_a_render_that_picks_by_resemblance_resumes_to_identical_frames(tmp_path):
+    """The things picked before the stop come back from the checkpoint (picked again from the
+    frame where the render goes on, they would differ)."""
+    resumes_identically(
+        tmp_path,
+        model={"name": "squeezenet", "precision": "float32"},
+        dream__layers={},
+        dream__explore={"layers": ["fire9_concat"], "pick": "resemblance", "seconds": 0.25},
+    )
+
+
+def test_pareidolia_needs_a_classifier(tmp_path):
+    with pytest.raises(DreamzoomError, match=r"^dream\.explore\.pick: InceptionV3 .* has no classifier"):
+        assemble.prepare(config.load(small_config(tmp_path, dream__explore={"pick": "resemblance"})))

@@ -65,7 +65,7 @@ def test_scheduled_layer_weights_crossfade_without_retracing(bundled):
     # The compiled step reads them: at frame 4 its objective is mixed5's alone, at frame 0 mixed3's.
     frame = prepared.first
     for index, layer in ((0, "mixed3"), (4, "mixed5")):
-        prepared.set_frame(index)
+        prepared.set_frame(index, frame)
         alone = float(np.mean(np.square(bundled.features(frame, layer).astype(np.float64))))
         assert prepared.dreamer.objective_value(frame) == pytest.approx(alone, rel=0.02), layer
     assert prepared.dreamer.tracing_count == 1

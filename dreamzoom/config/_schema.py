@@ -383,6 +383,13 @@ class Explore(Section):
         "InceptionV3 with `weights: imagenet`, or a saved model's `class_layer`), each once per cycle "
         "through the list in an order drawn from the seed, never twice in a row. Empty: channels only.",
     )
+    pick: Literal["order", "resemblance"] = Field(
+        "order",
+        description="How each motif's thing is picked: `order`, each of `classes` once a cycle in a "
+        "seeded order; `resemblance` (pareidolia), drawn from the classes the classifier already sees "
+        "most in the frame when the hand-over to it begins (among `classes`, or all of them without a "
+        "list), leaving out the last two.",
+    )
     class_weight: float = Field(
         1000.0,
         ge=0.0,
