@@ -215,16 +215,16 @@ def _things(names: list[str | int], pick: str, model: models.DreamModel) -> tupl
         return [], 0
     layer = model.require_classifier("dream.explore.classes" if names else "dream.explore.pick")
     count = int(model.network.get_layer(layer).output.shape[-1])
-    numbers = [classes.index_of(name, f"dream.explore.classes.{i}") for i, name in enumerate(names)]
-    for index, number in enumerate(numbers):
-        if number >= count:
+    numbers: list[int] = []
+    for index, name in enumerate(names):
+        key = f"dream.explore.classes.{index}"
+        listed = classes.category(name) or (classes.index_of(name, key),)
+        if max(listed) >= count:
             raise DreamzoomError(
-                f"{model.label}'s classifier scores classes 0–{count - 1}, not {number}",
-                key=f"dream.explore.classes.{index}",
+                f"{model.label}'s classifier scores classes 0–{count - 1}, not {max(listed)}", key=key
             )
-    if len(set(numbers)) < len(numbers):
-        raise DreamzoomError("a class is listed twice", key="dream.explore.classes")
-    return numbers, count
+        numbers += listed
+    return list(dict.fromkeys(numbers)), count  # each once, as first listed (categories overlap)
 
 
 def _term_objective(config: Config, model: models.DreamModel, term: Term, key: str) -> objectives.Objective:

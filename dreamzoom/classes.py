@@ -1,7 +1,11 @@
-"""The 1000 ImageNet-1k class names, shipped with dreamzoom: lookup by name or index, and search.
+"""The 1000 ImageNet-1k class names, shipped with dreamzoom: lookup by name or index, search, and
+categories.
 
 Line N of ``data/imagenet_classes.txt`` holds class N's WordNet synonyms ("banana" is 954); the
 first synonym is the class's display name. Used by ``class`` objectives and ``dreamzoom classes``.
+``data/imagenet_categories.txt`` groups the classes (animals, birds, fish, food, buildings,
+vehicles, instruments, …) for exploration's things; nothing can be downloaded at run time, so the
+grouping ships with the package.
 """
 
 from __future__ import annotations
@@ -53,3 +57,25 @@ def index_of(value: str | int, key: str) -> int:
     raise DreamzoomError(
         f"no ImageNet class is called {value!r}{hint}; `dreamzoom classes QUERY` searches", key=key
     )
+
+
+@functools.lru_cache(maxsize=1)
+def categories() -> dict[str, tuple[int, ...]]:
+    """Each category's classes, by its name (``birds``, ``fruit and vegetables``)."""
+    text = resources.files("dreamzoom.data").joinpath("imagenet_categories.txt").read_text(encoding="utf-8")
+    grouped = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, _, spans = line.partition(":")
+            grouped[label.strip()] = tuple(index for span in spans.split(",") for index in _span(span))
+    return grouped
+
+
+def _span(text: str) -> range:
+    first, _, last = text.strip().partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
+def category(value: str | int) -> tuple[int, ...] | None:
+    """The classes of the category ``value`` names (case-insensitive), or ``None`` if it names none."""
+    return categories().get(value.strip().lower()) if isinstance(value, str) else None

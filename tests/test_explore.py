@@ -208,7 +208,6 @@ def test_an_explored_thing_is_raised_through_the_classifier(squeezenet_float32):
             "dream.explore.classes.1: no ImageNet class is called 'bananna' (did you mean 'banana'",
         ),
         ([1, 1000], "dream.explore.classes.1"),
-        (["goldfish", 1], "dream.explore.classes: a class is listed twice"),
     ],
 )
 def test_unknown_or_repeated_things_are_one_line_errors(tmp_path, classes, message):
@@ -329,3 +328,30 @@ def test_a_render_that_picks_by_resemblance_resumes_to_identical_frames(tmp_path
 def test_pareidolia_needs_a_classifier(tmp_path):
     with pytest.raises(DreamzoomError, match=r"^dream\.explore\.pick: InceptionV3 .* has no classifier"):
         assemble.prepare(config.load(small_config(tmp_path, dream__explore={"pick": "resemblance"})))
+
+
+def test_categories_name_groups_of_classes_and_expand_in_the_list(tmp_path):
+    from dreamzoom import classes
+
+    grouped = classes.categories()
+    assert {"animals", "birds", "fish", "insects", "food", "buildings", "vehicles", "instruments"} <= set(
+        grouped
+    )
+    names = {name.lower() for synonyms in classes.synonyms() for name in synonyms}
+    assert not names & set(grouped), "a category is never also a class's name"
+    assert all(0 <= i < 1000 for members in grouped.values() for i in members)
+    assert {classes.name(i) for i in grouped["birds"]} >= {"flamingo", "goose", "king penguin", "bald eagle"}
+    assert classes.index_of("castle", "k") in grouped["buildings"]
+    assert classes.index_of("school bus", "k") in grouped["vehicles"] and 954 in grouped["food"]
+    assert set(grouped["birds"]) <= set(grouped["animals"]) and not set(grouped["birds"]) & set(
+        grouped["fish"]
+    )
+    settings = small_config(
+        tmp_path,
+        model={"name": "squeezenet"},
+        dream={"layers": {}, "explore": {"layers": ["fire9_concat"], "classes": ["Fish", "goldfish", 130]}},
+    )
+    path = assemble.prepare(config.load(settings)).exploration.path
+    assert path.things == (*grouped["fish"], 130), (
+        "a category expands in place; a class listed again counts once"
+    )

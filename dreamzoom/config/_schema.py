@@ -378,7 +378,9 @@ class Explore(Section):
     classes: list[Annotated[str | int, BeforeValidator(_class_shape)]] = Field(
         default_factory=list,
         max_length=1000,
-        description="ImageNet classes (names or numbers) the path passes through as things: each motif "
+        description="ImageNet classes (names or numbers) or categories of them (`animals`, `birds`, "
+        "`fish`, `insects`, `food`, `buildings`, `vehicles`, `instruments`, …) the path passes through "
+        "as things: each motif "
         "also raises one, by its score before softmax at the model's classifier (the bundled SqueezeNet, "
         "InceptionV3 with `weights: imagenet`, or a saved model's `class_layer`), each once per cycle "
         "through the list in an order drawn from the seed, never twice in a row. Empty: channels only.",
