@@ -74,10 +74,11 @@ class Exploration:
             for k in self.path.needed(frame):
                 if k not in self.chosen:
                     self.chosen[k] = explore.resembling(self.path, k, self.look(image), self.chosen)
-        for layer, weights in self.path.weights(frame, self.chosen).items():
+        channels, things = self.path.mixed(frame, self.chosen)
+        for layer, weights in channels.items():
             self.variables[layer].assign(weights)
         if self.things is not None:
-            self.things.assign(self.path.thing_weights(frame, self.chosen))
+            self.things.assign(things)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The things chosen so far (motif, class), for a checkpoint."""

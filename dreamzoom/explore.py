@@ -125,16 +125,18 @@ class Path:
     def weights(self, frame: float, chosen: Mapping[int, int] | None = None) -> dict[str, np.ndarray]:
         """Each layer's channel weights at ``frame``: the motifs' channels share a weight of 1 per
         motif (so a group's pull does not depend on its size), mixed by the crossfade."""
-        return self._weights(frame, chosen)[0]
+        return self.mixed(frame, chosen)[0]
 
     def thing_weights(self, frame: float, chosen: Mapping[int, int] | None = None) -> np.ndarray:
         """Each class's weight at ``frame`` (all zero without things): the leading motif's thing,
         handing over to the next's as the channels do."""
-        return self._weights(frame, chosen)[1]
+        return self.mixed(frame, chosen)[1]
 
-    def _weights(
-        self, frame: float, chosen: Mapping[int, int] | None
+    def mixed(
+        self, frame: float, chosen: Mapping[int, int] | None = None
     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """:meth:`weights` and :meth:`thing_weights` at ``frame`` together, each motif drawn once
+        (what a render sets every dreamed frame)."""
         result = {layer: np.zeros(depth, np.float32) for layer, depth in self.depths.items()}
         things = np.zeros(self.classes, np.float32)
         k, mix = self.blend(frame)
