@@ -93,7 +93,7 @@ def prepare(config: Config) -> Prepared:
     """Load and check everything a render needs, writing nothing; a song is analysed first, since
     it may set the length and every scheduled value."""
     config, analysis = audio.timed(footage.pinned(config))
-    model = models.load(config.model)
+    model = models.load(config.model, classify=config.dream.classifies())
     objective, weights, exploration = build_objective(config, model)
     has_class = any(term.kind == "class" for term in config.dream.terms())
     dreamer = Dreamer(model, objective, config.dream.prior.settings(has_class), config.dream.tile_size)
@@ -177,7 +177,7 @@ def _exploration(config: Config, model: models.DreamModel) -> Exploration:
     depths = {}
     for index, layer in enumerate(spec.layers):
         model.check_layer(layer, f"dream.explore.layers.{index}")
-        depths[layer] = int(model.network.get_layer(layer).output.shape[-1])
+        depths[layer] = int(model.depth(layer) or 0)
     things, count = _things(spec.classes, spec.pick, model)
     loop_frames = config.frame_count if config.loop is not None else None
     path = explore.path(
@@ -215,7 +215,7 @@ def _things(names: list[str | int], pick: str, model: models.DreamModel) -> tupl
     if not names and pick == "order":
         return [], 0
     layer = model.require_classifier("dream.explore.classes" if names else "dream.explore.pick")
-    count = int(model.network.get_layer(layer).output.shape[-1])
+    count = int(model.depth(layer) or 0)
     numbers: list[int] = []
     for index, name in enumerate(names):
         key = f"dream.explore.classes.{index}"
@@ -252,6 +252,6 @@ def check_channels(model: models.DreamModel, layer: str, channels: list[int], ke
     """Raise a one-line error, naming ``key``, if ``layer`` lacks any of ``channels``. The depth is
     the layer's own static one, not a probe's output: some saved models' layers give no output at
     all for frames below a size that no fixed probe would know."""
-    depth = model.network.get_layer(layer).output.shape[-1]
+    depth = model.depth(layer)
     if depth is not None and max(channels) >= depth:
         raise DreamzoomError(f"{layer} has channels 0–{depth - 1}, not {max(channels)}", key=key)

@@ -26,7 +26,7 @@ import numpy as np
 from . import fourier, motion
 from . import prior as priors
 from .backend import tf
-from .models import DreamModel, preprocess
+from .models import DreamModel
 from .objectives import Objective
 from .presets import PRIOR_PRESETS, PriorSettings
 
@@ -98,12 +98,9 @@ class Dreamer:
         self._loss_scaled = model.precision == "float16"
         self.loss_scale = tf.Variable(self.LOSS_SCALE if self._loss_scaled else 1.0, trainable=False)
         self._good_steps = tf.Variable(0, trainable=False)
-        extractor = model.extractor(objective.layers)
-        mode = model.preprocess_mode
 
         def value_of(images: tf.Tensor) -> tf.Tensor:
-            outputs = extractor(preprocess(images, mode), training=False)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            outputs = model.outputs(images, objective.layers)
             return objective(dict(zip(objective.layers, outputs, strict=True)))
 
         frame = tf.TensorSpec([None, None, 3], tf.float32)

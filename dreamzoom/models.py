@@ -16,7 +16,7 @@ import platform
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,8 @@ from .errors import DreamzoomError
 
 #: Deepest InceptionV3 layer whose ImageNet weights ship with dreamzoom (see ``weights/README.md``).
 BUNDLED_TOP = "mixed5"
+#: How the layers of a classifier beside the dreaming network are named (``beside:avgpool10``).
+BESIDE = "beside:"
 
 # Per-channel ``(scale, offset)`` after optional RGB→BGR, mapping RGB in [0, 1] to each model input.
 _IMAGENET_MEAN_RGB = np.array([0.485, 0.456, 0.406], np.float32)
@@ -72,6 +74,8 @@ class DreamModel:
     unavailable_hint: str = ""
     #: The same network as the dream step runs it (see ``folding``); set by :func:`load`.
     folded: folding.Folded | None = field(default=None, repr=False)
+    #: A second network whose layers (named ``beside:…``) score classes for one without a classifier.
+    beside: DreamModel | None = field(default=None, repr=False)
     _extractors: dict[tuple[str, ...], keras.Model] = field(default_factory=dict, repr=False)
 
     def check_layer(self, name: str, key: str) -> None:
@@ -88,15 +92,43 @@ class DreamModel:
 
     def features(self, frame: np.ndarray, layer: str) -> np.ndarray:
         """The activations of ``layer`` for one float RGB frame, without the batch axis."""
-        images = preprocess(tf.constant(frame[None], tf.float32), self.preprocess_mode)
-        return np.asarray(self.extractor((layer,))(images, training=False)[0])
+        return np.asarray(self.outputs(tf.constant(frame[None], tf.float32), (layer,))[0][0])
+
+    def outputs(self, images: tf.Tensor, layers: tuple[str, ...]) -> list[tf.Tensor]:
+        """The activations of ``layers`` for a batch of RGB images in [0, 1], each network (this one,
+        and the classifier beside it for ``beside:`` layers) run once on its own preprocessing."""
+        own, theirs = self._split(layers)
+        found: dict[str, tf.Tensor] = {}
+        if own:
+            values = self.extractor(own)(preprocess(images, self.preprocess_mode), training=False)
+            found.update(zip(own, values if isinstance(values, (list, tuple)) else [values], strict=True))
+        if theirs:
+            assert self.beside is not None
+            found.update(
+                zip((BESIDE + name for name in theirs), self.beside.outputs(images, theirs), strict=True)
+            )
+        return [found[name] for name in layers]
+
+    def depth(self, layer: str) -> int | None:
+        """``layer``'s channel (or class) count, from the network that has it."""
+        if layer.startswith(BESIDE):
+            assert self.beside is not None
+            return self.beside.depth(layer.removeprefix(BESIDE))
+        depth = self.network.get_layer(layer).output.shape[-1]
+        return None if depth is None else int(depth)
+
+    def _split(self, layers: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``layers`` of this network, and those of the classifier beside it (without the prefix)."""
+        own = tuple(name for name in layers if not name.startswith(BESIDE))
+        theirs = tuple(name.removeprefix(BESIDE) for name in layers if name.startswith(BESIDE))
+        return own, theirs
 
     def require_classifier(self, key: str) -> str:
         """The class-score layer, or a one-line error saying how to get one."""
         if self.class_layer is None:
             raise DreamzoomError(
-                f"{self.label} has no classifier: use model.name: squeezenet (bundled, offline), "
-                "model.weights: imagenet, or model.class_layer for a saved model",
+                f"{self.label} has no classifier: set model.classifier: auto (the bundled SqueezeNet "
+                "beside it), model.weights: imagenet, or model.class_layer for a saved model",
                 key=key,
             )
         return self.class_layer
@@ -120,6 +152,10 @@ class DreamModel:
 
     def min_size(self, layers: tuple[str, ...]) -> int:
         """The smallest square input whose every requested layer output is at least 1×1."""
+        own, theirs = self._split(layers)
+        if theirs:
+            assert self.beside is not None
+            return max(self.beside.min_size(theirs), self.min_size(own) if own else 1)
         low, high = 1, 4096  # invariant: ``high`` works
         while low < high:
             middle = (low + high) // 2
@@ -131,13 +167,29 @@ class DreamModel:
         return high
 
 
-def load(spec: config.Model) -> DreamModel:
-    """The network a config's ``model`` section names, built once per process.
+def load(spec: config.Model, classify: bool = False) -> DreamModel:
+    """The network a config's ``model`` section names, built once per process; ``classify``: the
+    render raises classes, so a network without a classifier gets the bundled SqueezeNet beside it
+    (unless ``model.classifier: own``).
 
     ``precision: auto`` is resolved first, so that ``auto`` and the precision it picks share one
     network (a test pinning ``float32`` reuses the session's default model where auto is float32).
     """
-    return _load(spec.model_copy(update={"precision": resolve_precision(spec.precision)}))
+    resolved = spec.model_copy(update={"precision": resolve_precision(spec.precision)})
+    model = _load(resolved)
+    if classify and model.class_layer is None and spec.classifier == "auto":
+        return _with_classifier(resolved)
+    return model
+
+
+@functools.lru_cache(maxsize=2)
+def _with_classifier(spec: config.Model) -> DreamModel:
+    """The model of ``spec`` with the bundled SqueezeNet (in the same precision) beside it: a second
+    network that sees every view the dream step does and scores its classes."""
+    model, squeezenet = _load(spec), _load(config.Model(name="squeezenet", precision=spec.precision))
+    assert squeezenet.class_layer is not None
+    label = f"{model.label}, with {squeezenet.label.split(' (')[0]}'s classifier beside it"
+    return replace(model, label=label, class_layer=BESIDE + squeezenet.class_layer, beside=squeezenet)
 
 
 @functools.lru_cache(maxsize=4)

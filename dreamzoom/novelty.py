@@ -13,6 +13,11 @@ ImageNet class. From the looks of a run (pure functions below):
 - **motifs**: how many clearly different pictures 8 sampled frames spread over the run show (all of
   them in a run of fewer; greedy clusters whose members are less than :data:`MOTIF_SIMILARITY` alike).
 - **variety**: 1 − the mean cosine between all pairs of sampled frames: how varied the whole run is.
+- **things named**: whether the run shows *things*, not only texture, asked of a second network,
+  the referee of :mod:`recognition` (EfficientNet-Lite0, which dreams nothing, not even the things
+  that exploration raises through SqueezeNet): the share of sampled frames whose top class it gives
+  a probability of at least :data:`NAMED`, its median top probability, and the distinct classes so
+  named.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import classes, config, models
+from . import classes, config, models, recognition
 from .backend import keras, tf
 from .metrics import counted
 from .motion import resize
@@ -35,6 +40,8 @@ JUDGE_SIDE = 224
 FEATURES = 512
 #: Seconds back that novelty compares with.
 LAG_SECONDS = 2.0
+#: The referee names a frame's thing when its top class has at least this probability.
+NAMED = 0.3
 #: Frames this alike (cosine of judge features) or more count as the same motif.
 MOTIF_SIMILARITY = 0.8
 #: Frames of a contact sheet, spread over the run, among which motifs are counted (at most).
@@ -46,10 +53,17 @@ COLLAPSE_SECONDS = 4.0
 
 @dataclass(frozen=True)
 class Look:
-    """What the judge sees in one frame: unit-length pooled features and the top class."""
+    """What the judge sees in one frame: unit-length pooled features and the top class; and the
+    referee's top class and its probability (``-1`` and 0 in looks a checkpoint kept without them)."""
 
     features: np.ndarray
     label: int
+    thing: int = -1
+    confidence: float = 0.0
+
+    def named(self) -> str | None:
+        """The class the referee names in the frame, if it is confident enough."""
+        return classes.name(self.thing) if self.thing >= 0 and self.confidence >= NAMED else None
 
 
 class Judge:
@@ -76,7 +90,11 @@ class Judge:
         """Looks at frames (float in [0, 1] or uint8, any size), in one batch."""
         batch = np.stack([_judge_size(frame) for frame in frames])
         features, labels = self._judge(tf.constant(batch))
-        return [Look(f, int(k)) for f, k in zip(features.numpy(), labels.numpy(), strict=True)]
+        refereed = recognition.probabilities(frames)
+        return [
+            Look(f, int(k), int(np.argmax(p)), float(np.max(p)))
+            for f, k, p in zip(features.numpy(), labels.numpy(), refereed, strict=True)
+        ]
 
 
 def _judge_size(frame: np.ndarray) -> np.ndarray:
@@ -123,6 +141,9 @@ class Summary:
     motifs: int
     variety: float
     motif_frames: int = SHEET_FRAMES  # the sampled frames, spread over the run, motifs were counted in
+    named_share: float = 0.0  # sampled frames whose thing the referee names (top-1 p ≥ NAMED)
+    confidence: float = 0.0  # the referee's median top-1 probability
+    things: tuple[str, ...] = ()  # the distinct things it named, the commonest first
 
     def facts(self) -> dict[str, object]:
         """The figures as a sidecar records them."""
@@ -137,7 +158,20 @@ class Summary:
             "motifs": self.motifs,
             "motif_frames": self.motif_frames,
             "variety": round(self.variety, 4),
+            "referee": "efficientnet-lite0",
+            "named_share": round(self.named_share, 4),
+            "median_confidence": round(self.confidence, 4),
+            "things_named": list(self.things),
         }
+
+    def named(self) -> str:
+        """How often the referee names a thing, how surely, and which (the first few)."""
+        shown = ", ".join(f'"{name}"' for name in self.things[:SHOWN_THINGS])
+        more = ", …" if len(self.things) > SHOWN_THINGS else ""
+        return (
+            f"{self.named_share:.0%} of sampled frames (median confidence {self.confidence:.2f}); "
+            f"{counted(len(self.things), 'distinct thing')}{': ' + shown + more if shown else ''}"
+        )
 
     def commonest(self) -> str:
         """The commonest class, quoted (ImageNet's "stole" or "crane" read as words otherwise), its
@@ -152,9 +186,11 @@ class Summary:
         alike = (
             "" if self.similarity is None else f"frames {LAG_SECONDS:g} s apart {self.similarity:.0%} alike, "
         )
+        distinct = counted(len(self.things), "distinct thing")
+        named = f"things named in {self.named_share:.0%} ({distinct})" if self.things else "no things named"
         return (
             f"{alike}commonest class {self.commonest()}, "
-            f"{counted(self.motifs, 'motif')} among {counted(self.motif_frames, 'frame')}"
+            f"{counted(self.motifs, 'motif')} among {counted(self.motif_frames, 'frame')}, {named}"
         )
 
     def lines(self) -> list[str]:
@@ -165,6 +201,7 @@ class Summary:
             f"commonest class: {self.commonest()}",
             f"motifs among {counted(self.motif_frames, 'frame')} across the run: {self.motifs}",
             f"variety over the whole run: {self.variety:.2f} (0: one picture throughout)",
+            f"things the referee names (top-1 p ≥ {NAMED:g}): {self.named()}",
         ]
 
 
@@ -182,6 +219,7 @@ def summarise(looks: list[Look], per_second: float) -> Summary:
     total = float(np.sum(matrix.sum(axis=0) ** 2) - np.sum(matrix**2))
     mean_pair = total / (n * (n - 1)) if n > 1 else 1.0
     sheet = spread(looks)
+    named = [name for name in (look.named() for look in looks) if name is not None]
     return Summary(
         samples=n,
         similarity=float(np.median(lagged)) if lagged else None,
@@ -190,9 +228,14 @@ def summarise(looks: list[Look], per_second: float) -> Summary:
         motifs=motifs([looks[i] for i in sheet]),
         variety=1.0 - mean_pair,
         motif_frames=len(sheet),
+        named_share=len(named) / n,
+        confidence=float(np.median([look.confidence for look in looks])),
+        things=tuple(name for name, _ in Counter(named).most_common()),
     )
 
 
+#: Named things a summary line shows (the sidecar keeps them all).
+SHOWN_THINGS = 8
 #: Frames judged per second of video: enough for 2-second lags, cheap beside any dream step.
 SAMPLES_PER_SECOND = 4
 
@@ -219,7 +262,13 @@ class Watch:
         self.collapsed = False
         if saved is not None and "novelty_labels" in saved:
             features, labels = saved["novelty_features"], saved["novelty_labels"]
-            self.looks = [Look(f, int(k)) for f, k in zip(features, labels, strict=True)]
+            count = len(labels)
+            things = saved.get("novelty_things", np.full(count, -1))
+            confidences = saved.get("novelty_confidences", np.zeros(count))
+            self.looks = [
+                Look(f, int(k), int(t), float(c))
+                for f, k, t, c in zip(features, labels, things, confidences, strict=True)
+            ]
 
     def see(self, index: int, frame: np.ndarray) -> float | None:
         """Judge frame ``index`` if it is sampled; its novelty against 2 s before, if there was one."""
@@ -253,4 +302,14 @@ class Watch:
         return {
             "novelty_features": features.astype(np.float32),
             "novelty_labels": np.array([look.label for look in self.looks], np.int64),
+            "novelty_things": np.array([look.thing for look in self.looks], np.int64),
+            "novelty_confidences": np.array([look.confidence for look in self.looks], np.float64),
         }
+
+    def named(self, index: int) -> dict[str, object]:
+        """Frame ``index``'s telemetry of the referee, if it was judged: the thing it names there
+        (empty below :data:`NAMED`) and its top probability."""
+        if index % self.every or not self.looks:
+            return {}
+        look = self.looks[-1]
+        return {"thing": look.named() or "", "confidence": round(look.confidence, 4)}

@@ -45,7 +45,7 @@ def _check_frame(config: Config, frame: int) -> None:
 def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.ndarray]]:
     """Frame 0 of ``config`` dreamed with each cell's single objective term instead of its own.
     Every cell's layer (and channel) or class is checked before the first is dreamed."""
-    model = models.load(config.model)
+    model = models.load(config.model, classify=any(term.class_ is not None for _, term in cells))
     for _, term in cells:
         if term.class_ is not None:
             model.require_classifier("--classes")

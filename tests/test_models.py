@@ -218,3 +218,33 @@ def test_bundled_squeezenet_matches_its_source(squeezenet_float32, reference):
         assert got.shape == expected.shape
         assert np.abs(got - expected).max() < 1e-2 * np.abs(expected).max()
     assert int(np.argmax(reference["squeezenet/photo"])) in (281, 282, 285), "the reference sees a cat"
+
+
+def test_a_network_without_a_classifier_gets_squeezenet_beside_it(pinned):
+    """The bundled InceptionV3 ends at mixed5: where a render raises classes, the bundled SqueezeNet
+    sees the same images and scores them, its layers named ``beside:…``, and one call runs both."""
+    from .conftest import sample
+
+    alone = models.load(config.Model(precision="float32"))
+    paired = models.load(config.Model(precision="float32"), classify=True)
+    squeezenet = pinned("squeezenet", "float32")
+    assert alone.class_layer is None and paired.class_layer == "beside:avgpool10"
+    assert paired.network is alone.network and "SqueezeNet" in paired.label
+    assert paired.depth("beside:avgpool10") == 1000 and paired.depth("mixed3") == 768
+    cat = sample("chelsea.png", 128)
+    np.testing.assert_allclose(
+        paired.features(cat, "beside:avgpool10"), squeezenet.features(cat, "avgpool10"), rtol=1e-5, atol=1e-4
+    )
+    mixed3, scores = paired.outputs(tf.constant(cat[None]), ("mixed3", "beside:avgpool10"))
+    np.testing.assert_allclose(mixed3[0], alone.features(cat, "mixed3"), rtol=1e-5, atol=1e-4)
+    assert classes_seen(np.asarray(scores)) == top_class(squeezenet, cat)
+    assert paired.min_size(("mixed5", "beside:avgpool10")) == alone.min_size(("mixed5",))
+    assert models.load(config.Model(name="squeezenet", precision="float32"), classify=True) is squeezenet
+    own = models.load(config.Model(precision="float32", classifier="own"), classify=True)
+    with pytest.raises(DreamzoomError, match=r"^dream\.explore\.classes: InceptionV3 .* has no classifier"):
+        own.require_classifier("dream.explore.classes")
+
+
+def classes_seen(scores: np.ndarray) -> int:
+    """The top class of a classifier's scores for one image (averaged over any positions)."""
+    return int(np.argmax(scores.reshape(-1, scores.shape[-1]).mean(axis=0)))

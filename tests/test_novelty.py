@@ -87,3 +87,25 @@ def test_a_render_records_novelty_in_its_telemetry_and_sidecar_and_warns_when_it
     judged = [float(row["novelty"]) for row in rows if row["novelty"]]
     assert len(judged) == 4 * 8 - 8, "every other frame after the first 2 s"
     assert max(judged) < 0.01
+    refereed = [(row["thing"], float(row["confidence"])) for row in rows if row["confidence"]]
+    assert len(refereed) == 4 * 8, "every judged frame"
+    assert all(
+        0 < confidence < 1 and (thing != "") == (confidence >= novelty.NAMED)
+        for thing, confidence in refereed
+    )
+    # The sidecar's figures are judged again in the decoded video (test_figures checks them).
+    assert 0 < facts["median_confidence"] < 1 and isinstance(facts["things_named"], list)
+
+
+def test_the_referee_names_things_in_photos_and_none_in_noise():
+    """The referee (EfficientNet-Lite0) names the cat and the espresso in the sample photos, surely;
+    in smooth noise it names nothing."""
+    from .conftest import smooth_noise
+
+    photos = [sample("chelsea.png", 224), sample("coffee.png", 224)]
+    summary = novelty.summarise(novelty.judge().look(photos), 4)
+    assert summary.named_share == 1.0 and summary.confidence > 0.5, summary
+    assert any("cat" in thing for thing in summary.things) and "espresso" in summary.things, summary
+    noise = novelty.summarise(novelty.judge().look([smooth_noise(128, seed) for seed in range(3)]), 4)
+    assert noise.named_share == 0.0 and noise.things == () and noise.confidence < novelty.NAMED, noise
+    assert "no things named" in noise.line() and "2 distinct things" in summary.line()

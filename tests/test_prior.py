@@ -164,7 +164,6 @@ def test_class_pictures_are_recognised_by_a_network_that_did_not_make_them(squee
     """
     from dreamzoom import classes, recognition
 
-    pytest.importorskip(recognition.PACKAGE)
     new = [
         class_picture(squeezenet_float32, n, PRIOR_PRESETS["object"], 0.02, Params(96, 0.003, 3, 1.4, 16), s)
         for n, s in CLASS_PICTURES

@@ -17,8 +17,6 @@ from dreamzoom.errors import DreamzoomError
 
 from .conftest import ROOT
 
-pytest.importorskip(recognition.PACKAGE)
-
 
 def sample(name: str) -> np.ndarray:
     return source.read_image(ROOT / "samples" / name)

@@ -107,7 +107,7 @@ def test_output_folders_are_created(tmp_path):
     [
         (
             {"class": "banana"},
-            r"^dream.objectives.0.class: InceptionV3 \(bundled .*\) has no classifier: use model.name: squeezenet",
+            r"^dream.objectives.0.class: InceptionV3 \(bundled .*\) has no classifier: set model.classifier: auto",
         ),
         (
             {"layer": "mixed4", "channels": [5, 900]},
@@ -121,7 +121,7 @@ def test_output_folders_are_created(tmp_path):
     ],
 )
 def test_objective_problems_are_caught_before_rendering(tmp_path, objective, expected):
-    config = small_config(tmp_path)
+    config = small_config(tmp_path, model={"classifier": "own"})
     config["dream"]["objectives"] = [objective]
     with pytest.raises(DreamzoomError, match=expected):
         dreamzoom.render(config)

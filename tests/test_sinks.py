@@ -61,12 +61,12 @@ def test_telemetry_keeps_only_rows_before_a_resume_point(tmp_path):
     resumed.close()
     rows = path.read_text().splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["0", "1", "2", "3", "4"]
-    assert rows[5] == "4,0,,,,,,"
+    assert rows[5] == "4,0,,,,,,,,"
 
 
 def test_telemetry_has_a_row_per_frame(reference_folder):
     rows = (reference_folder / "out" / "clip.frames.csv").read_text().splitlines()
-    assert rows[0] == "frame,dreamed,objective,seconds,luminance,saturation,high_frequency,novelty"
+    assert rows[0] == "frame,dreamed,objective,seconds,luminance,saturation,high_frequency,novelty,thing,confidence"
     assert len(rows) == 13
     first = dict(zip(rows[0].split(","), rows[1].split(","), strict=True))
     assert first["dreamed"] == "1" and float(first["objective"]) > 0 and 0 < float(first["luminance"]) < 100

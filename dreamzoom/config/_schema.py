@@ -158,6 +158,13 @@ class Model(Section):
         "raise. Default: the named model's own (`logits` for InceptionV3, `avgpool10` for "
         "SqueezeNet); required for a `model.path` model.",
     )
+    classifier: Literal["auto", "own"] = Field(
+        "auto",
+        description="What scores classes for `class` objectives and exploration's things: `auto` uses "
+        "the model's own classifier, or, for a network without one (the bundled InceptionV3 ends at "
+        "`mixed5`), the bundled SqueezeNet beside it, a second, small network that sees what the "
+        "dream step sees; `own` uses only the model's own.",
+    )
 
     @field_validator("weights", mode="before")
     @classmethod
@@ -483,6 +490,12 @@ class Dream(Section):
             [Term(layer=name, weight=weight) for name, weight in self.layers.items()] if use_layers else []
         )
         return shorthand + list(self.objectives)
+
+    def classifies(self) -> bool:
+        """Whether the dream needs a classifier: a class objective, or things to explore."""
+        explore = self.explore
+        things = explore is not None and (bool(explore.classes) or explore.pick == "resemblance")
+        return things or any(term.kind == "class" for term in self.terms())
 
 
 class Motion(Section):
