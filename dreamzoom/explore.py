@@ -7,8 +7,9 @@ Exploring gives each stretch of the video its own *motif*: a small group of chan
 what already looks a little like them grows, out of the picture that is there. Each motif leads
 for ``seconds``; over the last ``crossfade`` part of its time it hands over smoothly to the next.
 
-A path may also pass through *things*: ImageNet classes from a list, raised through the model's
-classifier beside each motif's channels (``dream.explore.classes``). Picked in ``order``, every class
+A path may also pass through *things*: ImageNet classes from a list, raised through a classifier
+(the model's own, or a second network beside it: see ``models.DreamModel.beside``) together with
+each motif's channels (``dream.explore.classes``). Picked in ``order``, every class
 of the list leads once in each cycle through it, in an order drawn from the seed, and never twice in
 a row. Picked by ``resemblance`` (pareidolia), each motif's thing is drawn when the path first needs
 it, from the candidates the classifier already sees most in the frame then (:func:`resembling`), so

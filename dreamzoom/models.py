@@ -32,6 +32,10 @@ from .errors import DreamzoomError
 BUNDLED_TOP = "mixed5"
 #: How the layers of a classifier beside the dreaming network are named (``beside:avgpool10``).
 BESIDE = "beside:"
+#: The classifier beside sees frames with their shorter side at most this (ImageNet's 224-px crops):
+#: a thing then fills a like share of the frame at any size, where at full size a 512-px frame
+#: would fill with many small ones.
+BESIDE_SIDE = 224
 
 # Per-channel ``(scale, offset)`` after optional RGB→BGR, mapping RGB in [0, 1] to each model input.
 _IMAGENET_MEAN_RGB = np.array([0.485, 0.456, 0.406], np.float32)
@@ -104,9 +108,8 @@ class DreamModel:
             found.update(zip(own, values if isinstance(values, (list, tuple)) else [values], strict=True))
         if theirs:
             assert self.beside is not None
-            found.update(
-                zip((BESIDE + name for name in theirs), self.beside.outputs(images, theirs), strict=True)
-            )
+            seen = self.beside.outputs(_at_most(images, BESIDE_SIDE), theirs)
+            found.update(zip((BESIDE + name for name in theirs), seen, strict=True))
         return [found[name] for name in layers]
 
     def depth(self, layer: str) -> int | None:
@@ -165,6 +168,14 @@ class DreamModel:
             except ValueError:  # Keras: "computed output size would be zero or negative"
                 low = middle + 1
         return high
+
+
+def _at_most(images: tf.Tensor, side: int) -> tf.Tensor:
+    """Images shrunk (area-averaged, so the gradient back reaches every pixel) until their shorter
+    side is at most ``side``; smaller ones as they are."""
+    shape = tf.cast(tf.shape(images)[1:3], tf.float32)
+    scale = tf.minimum(1.0, side / tf.reduce_min(shape))
+    return tf.image.resize(images, tf.cast(tf.round(shape * scale), tf.int32), antialias=True)
 
 
 def load(spec: config.Model, classify: bool = False) -> DreamModel:

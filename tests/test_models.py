@@ -239,6 +239,15 @@ def test_a_network_without_a_classifier_gets_squeezenet_beside_it(pinned):
     np.testing.assert_allclose(mixed3[0], alone.features(cat, "mixed3"), rtol=1e-5, atol=1e-4)
     assert classes_seen(np.asarray(scores)) == top_class(squeezenet, cat)
     assert paired.min_size(("mixed5", "beside:avgpool10")) == alone.min_size(("mixed5",))
+    # A frame larger than ImageNet's crops is seen shrunk to 224 px on its shorter side, whole.
+    big = np.repeat(np.repeat(sample("chelsea.png", 224), 2, axis=0), 3, axis=1)  # 448 × 672
+    shrunk = tf.image.resize(tf.constant(big[None]), (224, 336), antialias=True)[0].numpy()
+    np.testing.assert_allclose(
+        paired.features(big, "beside:avgpool10"),
+        squeezenet.features(shrunk, "avgpool10"),
+        rtol=1e-4,
+        atol=1e-3,
+    )
     assert models.load(config.Model(name="squeezenet", precision="float32"), classify=True) is squeezenet
     own = models.load(config.Model(precision="float32", classifier="own"), classify=True)
     with pytest.raises(DreamzoomError, match=r"^dream\.explore\.classes: InceptionV3 .* has no classifier"):
