@@ -99,8 +99,11 @@ class Dreamer:
         self.loss_scale = tf.Variable(self.LOSS_SCALE if self._loss_scaled else 1.0, trainable=False)
         self._good_steps = tf.Variable(0, trainable=False)
 
-        def value_of(images: tf.Tensor) -> tf.Tensor:
-            outputs = model.outputs(images, objective.layers)
+        # A classifier beside the model sees random crops a step, drawn from the step's seed.
+        self._seeded = bool(prior.noise) or model.beside is not None
+
+        def value_of(images: tf.Tensor, seed: tf.Tensor | None = None) -> tf.Tensor:
+            outputs = model.outputs(images, objective.layers, seed)
             return objective(dict(zip(objective.layers, outputs, strict=True)))
 
         frame = tf.TensorSpec([None, None, 3], tf.float32)
@@ -147,13 +150,14 @@ class Dreamer:
         self, image: tf.Tensor, transforms: tf.Tensor, seed: tf.Tensor
     ) -> tuple[tf.Tensor, tf.Tensor]:
         """The objective's gradient, averaged over the views ``transforms`` describe (each with
-        Gaussian noise of the prior's strength, from ``seed``), and the objective's value."""
+        Gaussian noise of the prior's strength, from ``seed``, which also draws the crops a classifier
+        beside the model sees), and the objective's value."""
         with tf.GradientTape() as tape:
             tape.watch(image)
             seen = priors.views(image, transforms) if self.prior.transformed else image[None]
             if self.prior.noise:
                 seen += self.prior.noise * tf.random.stateless_normal(tf.shape(seen), seed, alg="philox")
-            value = self._value_of(seen)
+            value = self._value_of(seen, seed)
             scaled = value * self.loss_scale if self._loss_scaled else value
         return tape.gradient(scaled, image), value
 
@@ -280,7 +284,7 @@ class Dreamer:
         self, steps: int, jitter: int, rng: np.random.Generator
     ) -> list[tuple[np.ndarray, list[priors.View], np.ndarray]]:
         """Each step's jitter (rows, columns), its views (see :func:`prior.view_transforms`) and the
-        seed of its noise. The first view's scale and angle are drawn right after the jitter, as
+        seed of its noise and of a classifier's crops. The first view's scale and angle are drawn right after the jitter, as
         they always were, so that a seed gives the same dream as before."""
         prior, draws = self.prior, []
         for _ in range(steps):
@@ -295,7 +299,7 @@ class Dreamer:
                     (scale, angle, crop, float(dy), float(dx), bool(prior.flip and rng.random() < 0.5))
                 )
             seed = (
-                rng.integers(0, 2**31 - 1, size=2, dtype=np.int32) if prior.noise else np.zeros(2, np.int32)
+                rng.integers(0, 2**31 - 1, size=2, dtype=np.int32) if self._seeded else np.zeros(2, np.int32)
             )
             draws.append((shift, views, seed))
         return draws

@@ -36,6 +36,12 @@ BESIDE = "beside:"
 #: a thing then fills a like share of the frame at any size, where at full size a 512-px frame
 #: would fill with many small ones.
 BESIDE_SIDE = 224
+#: While dreaming, it sees this many square crops of each view a step, each a random
+#: :data:`BESIDE_CROP` share of the shorter side (or more), somewhere in the frame, at
+#: :data:`BESIDE_SIDE` px: a thing must then look like itself from several framings, as under the
+#: ``object`` prior, which is what makes another network see it too; the crops cost a small
+#: network's time, not the dreaming network's.
+BESIDE_VIEWS, BESIDE_CROP = 4, 0.6
 
 # Per-channel ``(scale, offset)`` after optional RGB→BGR, mapping RGB in [0, 1] to each model input.
 _IMAGENET_MEAN_RGB = np.array([0.485, 0.456, 0.406], np.float32)
@@ -98,9 +104,12 @@ class DreamModel:
         """The activations of ``layer`` for one float RGB frame, without the batch axis."""
         return np.asarray(self.outputs(tf.constant(frame[None], tf.float32), (layer,))[0][0])
 
-    def outputs(self, images: tf.Tensor, layers: tuple[str, ...]) -> list[tf.Tensor]:
+    def outputs(
+        self, images: tf.Tensor, layers: tuple[str, ...], seed: tf.Tensor | None = None
+    ) -> list[tf.Tensor]:
         """The activations of ``layers`` for a batch of RGB images in [0, 1], each network (this one,
-        and the classifier beside it for ``beside:`` layers) run once on its own preprocessing."""
+        and the classifier beside it for ``beside:`` layers) run once on its own preprocessing; with
+        a ``seed`` (while dreaming), the classifier beside sees random crops (:func:`crops`)."""
         own, theirs = self._split(layers)
         found: dict[str, tf.Tensor] = {}
         if own:
@@ -108,7 +117,8 @@ class DreamModel:
             found.update(zip(own, values if isinstance(values, (list, tuple)) else [values], strict=True))
         if theirs:
             assert self.beside is not None
-            seen = self.beside.outputs(_at_most(images, BESIDE_SIDE), theirs)
+            framed = _at_most(images, BESIDE_SIDE) if seed is None else crops(images, seed)
+            seen = self.beside.outputs(framed, theirs)
             found.update(zip((BESIDE + name for name in theirs), seen, strict=True))
         return [found[name] for name in layers]
 
@@ -176,6 +186,20 @@ def _at_most(images: tf.Tensor, side: int) -> tf.Tensor:
     shape = tf.cast(tf.shape(images)[1:3], tf.float32)
     scale = tf.minimum(1.0, side / tf.reduce_min(shape))
     return tf.image.resize(images, tf.cast(tf.round(shape * scale), tf.int32), antialias=True)
+
+
+def crops(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """:data:`BESIDE_VIEWS` square crops of each image, each side a uniform share of the shorter
+    side between :data:`BESIDE_CROP` and 1, placed uniformly, resized (bilinear, differentiable) to
+    :data:`BESIDE_SIDE` px; drawn from ``seed``, so that the same step sees the same crops."""
+    count = tf.shape(images)[0] * BESIDE_VIEWS
+    shape = tf.cast(tf.shape(images)[1:3], tf.float32)
+    share = tf.random.stateless_uniform([count, 1], seed, BESIDE_CROP, 1.0)
+    extent = share * tf.reduce_min(shape) / shape  # each crop's height and width, as shares
+    corner = tf.random.stateless_uniform([count, 2], seed + 1) * (1.0 - extent)
+    boxes = tf.concat([corner, corner + extent], axis=1)
+    owners = tf.repeat(tf.range(tf.shape(images)[0]), BESIDE_VIEWS)
+    return tf.image.crop_and_resize(images, boxes, owners, (BESIDE_SIDE, BESIDE_SIDE))
 
 
 def load(spec: config.Model, classify: bool = False) -> DreamModel:

@@ -89,6 +89,12 @@ def test_an_explored_render_resumes_to_identical_frames(tmp_path):
     )
 
 
+def test_things_raised_beside_the_bundled_inception_resume_to_identical_frames(tmp_path):
+    """SqueezeNet's classifier beside InceptionV3 sees seeded crops each step: the same on a resume."""
+    explored = {"layers": ["mixed3"], "channels": 2, "seconds": 0.4, "classes": ["goldfish", "flamingo"]}
+    resumes_identically(tmp_path, dream__explore=explored)
+
+
 def resumes_identically(tmp_path, **settings) -> None:
     """A render of :func:`write_config` with ``settings``, killed at its first checkpoint and
     resumed, gives the frames of one that never stopped."""

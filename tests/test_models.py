@@ -257,3 +257,23 @@ def test_a_network_without_a_classifier_gets_squeezenet_beside_it(pinned):
 def classes_seen(scores: np.ndarray) -> int:
     """The top class of a classifier's scores for one image (averaged over any positions)."""
     return int(np.argmax(scores.reshape(-1, scores.shape[-1]).mean(axis=0)))
+
+
+def test_the_classifier_beside_sees_seeded_square_crops_of_each_view():
+    """Four crops of each image, the same for the same seed: square windows of 60–100 % of the
+    shorter side, resized to 224 px (on a horizontal ramp, a crop's left-to-right span is its width
+    as a share of the frame's)."""
+    height, width = 300, 400
+    ramp = np.broadcast_to(np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :, None], (height, width, 3))
+    images = tf.constant(np.stack([ramp, 1.0 - ramp]))
+    seen = models.crops(images, tf.constant([1, 2])).numpy()
+    assert seen.shape == (2 * models.BESIDE_VIEWS, 224, 224, 3)
+    np.testing.assert_array_equal(seen, models.crops(images, tf.constant([1, 2])).numpy())
+    assert not np.allclose(seen, models.crops(images, tf.constant([1, 3])).numpy())
+    spans = np.abs(seen[:, 112, -1, 0] - seen[:, 112, 0, 0]) * (width - 1) / width
+    low, high = models.BESIDE_CROP * height / width, height / width
+    assert np.all((spans > low - 0.01) & (spans < high + 0.01)), spans
+    assert np.ptp(seen[:, :, 112, 0], axis=1).max() < 1e-5, "a square window: each column is constant"
+    assert np.all(seen[models.BESIDE_VIEWS :, 112, 0, 0] > seen[models.BESIDE_VIEWS :, 112, -1, 0]), (
+        "image 2's"
+    )
