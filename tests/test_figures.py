@@ -54,7 +54,7 @@ def test_a_renders_novelty_figures_are_what_inspect_prints_for_its_video(tmp_pat
     # 2 distinct things: "tabby", "Egyptian cat"  ↔  things named in 42% (2 distinct things)
     things = re.fullmatch(r"things the referee names \(top-1 p ≥ 0.3\): (\d+)% of sampled frames .*", named)
     assert things and facts["referee"] == "efficientnet-lite0", named
-    assert 0 < facts["named_share"] and f"{facts['named_share']:.0%}" == f"{things[1]}%"
+    assert facts["named_share"] > 0 and f"{facts['named_share']:.0%}" == f"{things[1]}%"
     assert any("cat" in name for name in facts["things_named"]), facts
     distinct = len(facts["things_named"])
     assert line.endswith(f", things named in {things[1]}% ({distinct} distinct thing{'s' * (distinct != 1)})")

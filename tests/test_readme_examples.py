@@ -62,6 +62,8 @@ NOT_RUN = {
     "classes against the same referee)",
     "python benchmarks/novelty.py": "renders a minute of every shipped config (hours on 2 cores; "
     "tests/test_novelty.py and tests/test_explore.py test what it measures)",
+    "python benchmarks/things.py": "renders 9 minutes of the default config, judged (hours on 2 cores; "
+    "tests/test_explore.py and tests/test_novelty.py test what it measures)",
     "python scripts/bundle_weights.py ../shared/models": "rewrites the bundled weights from ../shared",
     "HYPOTHESIS_PROFILE=dev python -m pytest tests/test_fuzz.py": "minutes of randomised fuzzing; the "
     "suite runs the same tests under the fixed `ci` profile",
