@@ -66,7 +66,10 @@ def test_telemetry_keeps_only_rows_before_a_resume_point(tmp_path):
 
 def test_telemetry_has_a_row_per_frame(reference_folder):
     rows = (reference_folder / "out" / "clip.frames.csv").read_text().splitlines()
-    assert rows[0] == "frame,dreamed,objective,seconds,luminance,saturation,high_frequency,novelty,thing,confidence"
+    assert (
+        rows[0]
+        == "frame,dreamed,objective,seconds,luminance,saturation,high_frequency,novelty,thing,confidence"
+    )
     assert len(rows) == 13
     first = dict(zip(rows[0].split(","), rows[1].split(","), strict=True))
     assert first["dreamed"] == "1" and float(first["objective"]) > 0 and 0 < float(first["luminance"]) < 100
