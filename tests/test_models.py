@@ -248,10 +248,11 @@ def test_a_network_without_a_classifier_gets_squeezenet_beside_it(pinned):
         rtol=1e-4,
         atol=1e-3,
     )
-    assert models.load(config.Model(name="squeezenet", precision="float32"), classify=True) is squeezenet
-    own = models.load(config.Model(precision="float32", classifier="own"), classify=True)
+    own = models.load(config.Model(name="squeezenet", precision="float32"), classify=True)
+    assert own.beside is None and own.class_layer == "avgpool10", "a classifier needs none beside it"
+    refused = models.load(config.Model(precision="float32", classifier="own"), classify=True)
     with pytest.raises(DreamzoomError, match=r"^dream\.explore\.classes: InceptionV3 .* has no classifier"):
-        own.require_classifier("dream.explore.classes")
+        refused.require_classifier("dream.explore.classes")
 
 
 def classes_seen(scores: np.ndarray) -> int:
