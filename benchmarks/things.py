@@ -5,6 +5,7 @@ three seeds, judged by a network that did not dream them.
     python benchmarks/things.py --seconds 20 --seeds 0 --starts astronaut
     python benchmarks/things.py --reference              # also each run without things (texture only)
     python benchmarks/things.py --sheets samples/things  # each run's 8-frame contact sheet
+    python benchmarks/things.py --seconds 20 --set dream.explore.weight=0.5   # a setting to try
 
 Each run renders ``configs/default.yaml`` at 256×256 for ``--seconds`` from the astronaut photo, the
 cat photo or smooth noise, with seed 0, 1 or 2. Its decoded video, sampled once a second, is judged
@@ -35,7 +36,7 @@ from novelty import figures, gallery_sheet  # benchmarks/novelty.py: the figures
 
 import dreamzoom
 from dreamzoom import classes, recognition
-from dreamzoom.config import Config
+from dreamzoom.config import Config, parse_set
 from dreamzoom.ffmpeg import read_frames
 from dreamzoom.inspection import inspect
 
@@ -49,9 +50,13 @@ STARTS = {
 NAMED = 0.3
 
 
-def render(start: str, seed: int, seconds: float, out: Path, things: bool) -> tuple[Config, float]:
-    """The default config from ``start`` at 256×256; ``things: False`` leaves exploration's things out."""
+def render(
+    start: str, seed: int, seconds: float, out: Path, things: bool, tried: dict[str, Any]
+) -> tuple[Config, float]:
+    """The default config from ``start`` at 256×256 with ``tried`` (``--set``) applied; ``things:
+    False`` leaves exploration's things out."""
     changes: dict[str, Any] = {
+        **tried,
         "size": [256, 256],
         "seconds": seconds,
         "seed": seed,
@@ -94,7 +99,8 @@ def line(name: str, values: dict[str, Any]) -> str:
 def measure(start: str, seed: int, arguments: argparse.Namespace, things: bool) -> dict[str, Any]:
     suffix = "" if things else "-texture"
     video = arguments.folder / f"{start}-{seed}{suffix}.mp4"
-    settings, per_frame = render(start, seed, arguments.seconds, video, things)
+    tried = dict(parse_set(item) for item in arguments.set)
+    settings, per_frame = render(start, seed, arguments.seconds, video, things, tried)
     result = inspect(video)
     values: dict[str, Any] = {**figures(settings, video, result), "s/frame": per_frame}
     values.update(refereed(video, arguments.seconds))
@@ -114,6 +120,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     parser.add_argument("--starts", nargs="*", choices=sorted(STARTS), default=list(STARTS))
     parser.add_argument("--reference", action="store_true", help="also render each run without things")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a setting to try")
     parser.add_argument("--sheets", type=Path, help="write each run's 8-frame contact sheet here")
     parser.add_argument("--folder", type=Path, default=Path(tempfile.mkdtemp(prefix="dreamzoom-things-")))
     arguments = parser.parse_args()
