@@ -135,6 +135,24 @@ def scratch(tmp_path) -> Path:
 
 RUN = [example for example in examples() if example.text not in NOT_RUN]
 
+#: The README's config snippets, each a whole config (a fragment is a config with the rest left out).
+SNIPPETS = [
+    (README[: match.start()].count("\n") + 1, match.group(1))
+    for match in re.finditer(r"```yaml\n(.*?)\n```", README, re.DOTALL)
+]
+
+
+@pytest.mark.parametrize(("line", "snippet"), SNIPPETS, ids=[f"line {line}" for line, _ in SNIPPETS])
+def test_readme_config_snippet_loads(line, snippet, scratch):
+    """Each snippet is read as a config in ``configs/`` beside the files it names (a photo, a song,
+    a clip), so a key it misspells or a value it gets wrong fails here."""
+    shutil.copy(ROOT / "samples" / "groove.mp3", scratch / "configs" / "song.mp3")
+    shutil.copy(ROOT / "samples" / "pan.mp4", scratch / "configs" / "clip.mp4")
+    Image.open(SAMPLE_PHOTO).convert("RGB").save(scratch / "configs" / "photo.jpg")
+    written = scratch / "configs" / "snippet.yaml"
+    written.write_text(snippet, encoding="utf-8")
+    assert config.load(written).frame_count >= 1, f"README.md line {line}"
+
 
 @pytest.mark.parametrize("example", RUN, ids=str)
 def test_readme_example_runs(example, scratch, monkeypatch, capsys, request):
