@@ -69,7 +69,12 @@ def frame_params(config: Config, index: int) -> Params:
     dream = config.dream
     steps = round(config.value(dream.steps, index))
     if index == 0:
-        steps = dream.first_frame_steps if dream.first_frame_steps is not None else 3 * steps
+        from_noise = config.source.noise is not None
+        steps = (
+            dream.first_frame_steps
+            if dream.first_frame_steps is not None
+            else (3 if from_noise else 1) * steps
+        )
     coarse = (index // config.cadence) % dream.coarse_every == 0
     return Params(
         steps,

@@ -140,7 +140,8 @@ def touring(names: list[str], seconds_each: float, fps: int = TOUR_FPS) -> list[
 
 
 def small_config(folder: Path = Path(), **changes: Any) -> dict[str, Any]:
-    """A config dict for a quick render: 96×96, 3 frames, light dreaming, the video at ``folder/out.mp4``.
+    """A config dict for a quick render: 96×96, 3 frames, light dreaming of two layers, every frame
+    dreamed (cadence 1), the video at ``folder/out.mp4``.
 
     The suite's one config factory, so that a test says only how its render differs. ``changes``
     apply in order, spelt as :func:`dreamzoom.load_config` spells overrides: ``frames=12`` replaces a
@@ -151,8 +152,16 @@ def small_config(folder: Path = Path(), **changes: Any) -> dict[str, Any]:
         "frames": 3,
         "seed": 3,
         "source": {"image": str(SAMPLE_PHOTO)},
-        "dream": {"layers": {"mixed3": 1.0, "mixed5": 1.5}, "steps": 2, "first_frame_steps": 3, "octaves": 1},
+        "dream": {
+            "layers": {"mixed3": 1.0, "mixed5": 1.5},
+            "steps": 2,
+            "first_frame_steps": 3,
+            "step_size": 0.005,
+            "octaves": 1,
+        },
         "motion": {"zoom": 1.05},
+        "cadence": 1,
+        "colour": {"strength": 0.5},
         "output": {"path": str(folder / "out.mp4"), "fps": 12, "crf": 10, "preset": "ultrafast"},
     }
     for key, value in changes.items():
@@ -171,10 +180,12 @@ def small_config(folder: Path = Path(), **changes: Any) -> dict[str, Any]:
 
 def render_frames(**settings: Any) -> list[np.ndarray]:
     """The frames of a small render of the photo at seed 0, straight from the loop (no video);
-    ``settings`` replace whole keys, and what they leave out is the schema's default."""
+    ``settings`` replace whole keys, and what they leave out is the schema's default (but for
+    cadence 1, as in :func:`small_config`)."""
     from dreamzoom import assemble, config, timeline
 
-    defaults = {"seed": 0, "frames": None, "dream": None, "motion": None, "output": {"path": "unused.mp4"}}
+    defaults = {"seed": 0, "frames": None, "dream": None, "motion": None, "colour": None}
+    defaults["output"] = {"path": "unused.mp4"}
     loaded = config.load(small_config(**{**defaults, **settings}))
     return [frame for frame, _ in timeline.frames(assemble.prepare(loaded), loaded.frame_count)]
 

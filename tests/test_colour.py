@@ -14,7 +14,7 @@ from .conftest import render_frames
 def drift(strength: float, count: int, natural: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Lightness and chroma over ``count`` frames relative to frame 0's; ``natural``: the default
     prior's decorrelated-colour climb, else the same prior climbing in plain RGB."""
-    dream = {"steps": 3, "octaves": 1, "prior": {"colour": natural}}
+    dream = {"steps": 3, "octaves": 1, "prior": {"colour": natural}, "explore": None}
     frames = render_frames(
         size=[64, 64],
         frames=count,

@@ -29,8 +29,10 @@ def test_defaults_render_smooth_noise_to_renders_folder():
     assert settings.frame_count == 96
     assert settings.source.noise is not None and settings.source.noise.kind == "smooth"
     assert settings.model.weights == "bundled"
-    assert settings.dream.layers == {"mixed3": 1.0, "mixed5": 1.5}
-    assert settings.dream.first_frame_steps is None and settings.dream.steps == 6
+    assert settings.dream.layers == {"mixed3": 0.2}, "a dream that names nothing explores things"
+    assert settings.dream.explore is not None and "animals" in settings.dream.explore.classes
+    assert settings.dream.first_frame_steps is None and settings.dream.steps == 4
+    assert settings.cadence == 2 and settings.colour.strength == 0.7
     assert settings.output.path == Path("renders/dreamzoom.mp4")
 
 
@@ -101,7 +103,9 @@ def test_objectives_replace_the_default_layers_unless_layers_are_given():
         ("layer", "mixed4"),
         ("channel", "mixed2"),
     ]
-    assert [term.layer for term in config.load({}).dream.terms()] == ["mixed3", "mixed5"]
+    assert [term.layer for term in config.load({}).dream.terms()] == ["mixed3"], "under things"
+    classic = config.load({"dream": {"explore": None}}).dream
+    assert [term.layer for term in classic.terms()] == ["mixed3", "mixed5"], "exploring turned off"
     assert (
         error_of({"dream": {"layers": {}}}) == "dream.layers: give at least one layer, objective or explore"
     )

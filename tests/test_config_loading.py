@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dreamzoom import config, load_config
+from dreamzoom import config, load_config, timeline
 from dreamzoom.errors import DreamzoomError
 
 from .conftest import ROOT
@@ -76,7 +76,7 @@ def test_set_overrides_parse_values_as_yaml():
         config.parse_set("motion.zoom")
     settings = config.load({}, [("motion.zoom", 1.03), ("dream.layers.mixed4", 2.0), ("frames", 60)])
     assert settings.motion.zoom == 1.03 and settings.frame_count == 60
-    assert settings.dream.layers == {"mixed3": 1.0, "mixed5": 1.5, "mixed4": 2.0}
+    assert settings.dream.layers == {"mixed3": 0.2, "mixed4": 2.0}, "added to the default dream's"
     assert "seed is a value, not a section" in error_of({"seed": 3}, [("seed.x", 1)])
 
 
@@ -107,11 +107,42 @@ def test_setting_a_layer_on_a_dream_of_objectives_adds_only_that_layer():
     raw = {"model": {"name": "squeezenet"}, "dream": {"objectives": [{"class": "banana"}]}}
     terms = config.load(raw, [("dream.layers.fire2", 0.5)]).dream.terms()
     assert [(term.layer, term.weight) for term in terms] == [("fire2", 0.5), (None, 1.0)]
-    assert list(config.load({}, [("dream.layers.mixed4", 2.0)]).dream.layers) == [
+    classic = {"dream": {"explore": None}}
+    assert list(config.load(classic, [("dream.layers.mixed4", 2.0)]).dream.layers) == [
         "mixed3",
         "mixed5",
         "mixed4",
     ]
+
+
+def test_a_minimal_config_gets_the_default_configs_settings(monkeypatch):
+    """Just a photo and a size: everything else is what configs/default.yaml measured best."""
+    monkeypatch.chdir(ROOT)
+    shipped = config.load(ROOT / "configs" / "default.yaml", [("size", [128, 128])])
+    photo = str(shipped.source.image)  # the same photo, spelt as the config resolves it
+    minimal = config.load({"source": {"image": photo}, "size": [128, 128], "seconds": 4})
+    for section in ("source", "model", "dream", "motion", "colour"):
+        mine, theirs = getattr(minimal, section).model_dump(), getattr(shipped, section).model_dump()
+        if section == "dream":  # the config spells out what the minimal one leaves to its photo
+            assert mine.pop("first_frame_steps") is None and theirs.pop("first_frame_steps") == 4
+        assert mine == theirs, section
+    assert timeline.frame_params(minimal, 0) == timeline.frame_params(shipped, 0)
+    assert (minimal.cadence, minimal.frame_count, minimal.seed) == (shipped.cadence, shipped.frame_count, 0)
+
+
+def test_tuning_the_default_dream_keeps_the_rest_of_it():
+    tuned = config.load({}, [("dream.explore.seconds", 4.0), ("dream.layers.mixed4", 0.5)]).dream
+    assert tuned.explore is not None and tuned.explore.seconds == 4.0 and "food" in tuned.explore.classes
+    assert tuned.layers == {"mixed3": 0.2, "mixed4": 0.5}
+    assert config.load({"dream": {"objectives": [{"layer": "mixed2"}]}}).dream.explore is None, (
+        "a dream that names its aim dreams that alone"
+    )
+
+
+def test_a_video_source_dreams_every_frame_by_default(tmp_path):
+    assert config.load({}).cadence == 2
+    video = config.load({"source": {"video": {"path": str(ROOT / "samples" / "pan.mp4")}}})
+    assert video.cadence == 1
 
 
 def test_a_checkpoint_fingerprint_ignores_how_the_video_path_is_spelt(tmp_path, monkeypatch):

@@ -65,7 +65,12 @@ def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fo
     # and starts gently; this is about the dream step itself), climbing in RGB and, as the `dream`
     # preset now does, in decorrelated colour, which trades some of the objective for natural colour.
     for colour, gain in ((False, 3.0), (True, 2.0)):
-        plain = {"layers": {"mixed3": 1.0, "mixed5": 1.5}, "first_frame_steps": 30, "octaves": 3}
+        plain = {
+            "layers": {"mixed3": 1.0, "mixed5": 1.5},
+            "first_frame_steps": 30,
+            "octaves": 3,
+            "step_size": 0.005,
+        }
         config = load_config(
             ROOT / "configs" / "default.yaml",
             size=[160, 160],

@@ -75,7 +75,11 @@ def test_scheduled_layer_weights_crossfade_without_retracing(bundled):
 
 
 def test_dreaming_off_zoom_is_one_resample_not_a_chain():
-    still = {"dream": {"steps": 0, "first_frame_steps": 0}, "colour": {"strength": 0}, "size": [160, 160]}
+    still = {
+        "dream": {"steps": 0, "first_frame_steps": 0, "explore": None},
+        "colour": {"strength": 0},
+        "size": [160, 160],
+    }
     frames = render_frames(frames=31, motion={"zoom": 1.04}, **still)
     reference = motion.apply(frames[0], motion.transform((160, 160), 1.04**30, 0.0, (0, 0)))
     centre = slice(40, 120)
@@ -88,7 +92,11 @@ def test_dreaming_off_zoom_is_one_resample_not_a_chain():
 
 
 def test_dreaming_off_rotation_comes_back_to_the_start():
-    still = {"dream": {"steps": 0, "first_frame_steps": 0}, "colour": {"strength": 0}, "size": [160, 160]}
+    still = {
+        "dream": {"steps": 0, "first_frame_steps": 0, "explore": None},
+        "colour": {"strength": 0},
+        "size": [160, 160],
+    }
     frames = render_frames(frames=37, motion={"zoom": 1.0, "rotate": 10.0}, **still)
     centre = slice(40, 120)
     assert metrics.psnr(frames[36][centre, centre], frames[0][centre, centre]) >= 33
@@ -101,7 +109,7 @@ def test_dreaming_off_rotation_comes_back_to_the_start():
 
 
 def test_a_loop_has_no_visible_seam_and_a_plain_render_does():
-    dream = {"steps": 2, "octaves": 1}
+    dream = {"steps": 2, "octaves": 1, "explore": None}
     looped = render_frames(frames=36, loop={"frames": 10}, dream=dream)
     plain = render_frames(frames=36, dream=dream)
     seam = metrics.seam(list(changes(looped)), metrics.change(looped[-1], looped[0]))

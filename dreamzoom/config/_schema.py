@@ -7,6 +7,7 @@ is validated; what needs the disk (input files) is checked by loading, after.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -339,8 +340,31 @@ class Prior(Section):
         return replace(PRIOR_PRESETS[preset], **chosen)
 
 
-#: The layers a dream amplifies when the config names no objective.
+#: Dream every other frame unless a config says otherwise (measured on ``configs/default.yaml``:
+#: half the dream steps, and the warped frames between keep the zoom smooth).
+DEFAULT_CADENCE = 2
+
+#: The layers a dream amplifies when it names no objective and turns exploring off (`explore: null`).
 DEFAULT_LAYERS: dict[str, int | float | str | Keyframes] = {"mixed3": 1.0, "mixed5": 1.5}
+
+#: What a dream that names nothing to raise (no `layers`, `objectives` or `explore`) dreams: the
+#: measured default of ``configs/default.yaml`` (``benchmarks/things.py``), a little of mixed3 under
+#: a path of channel motifs, each with a thing of five broad categories raised through a classifier.
+DEFAULT_DREAM: dict[str, Any] = {
+    "layers": {"mixed3": 0.2},
+    "explore": {
+        "seconds": 2.5,
+        "classes": ["animals", "food", "buildings", "vehicles", "instruments"],
+        "class_weight": 3000.0,
+    },
+}
+#: The keys that name what a dream raises; a dream with none of them gets :data:`DEFAULT_DREAM`.
+NAMING_KEYS = ("layers", "objectives", "explore")
+
+
+def names_nothing(dream: object) -> bool:
+    """Whether a raw ``dream`` section (a mapping, or absent) leaves what to raise to the default."""
+    return dream is None or (isinstance(dream, dict) and not any(key in dream for key in NAMING_KEYS))
 
 
 def _prior_schema(schema: dict[str, Any]) -> None:
@@ -431,7 +455,10 @@ class Dream(Section):
         None,
         description="Move the objective along a seeded path of motifs over time (see `dream.explore.*`), "
         "so that a long zoom keeps discovering instead of settling on one motif; with it, "
-        "`layers` apply only where given.",
+        "`layers` apply only where given. A dream that names none of `layers`, `objectives` and "
+        "`explore` explores things: `layers: {mixed3: 0.2}` and `explore: {seconds: 2.5, classes: "
+        "[animals, food, buildings, vehicles, instruments], class_weight: 3000}`, as "
+        "`configs/default.yaml` does; `explore: null` turns it off.",
     )
     prior: Prior = Field(
         default_factory=Prior,
@@ -445,20 +472,23 @@ class Dream(Section):
         "this size, with random offsets so no seams show; bounds memory at 4K. 0: never tile.",
     )
     steps: Annotated[Schedulable, Bounds(0, 1000, integer=True)] = Field(
-        6, description="Gradient-ascent steps per octave, for every frame after the first. Schedulable."
+        4, description="Gradient-ascent steps per octave, for every frame after the first. Schedulable."
     )
     first_frame_steps: int | None = Field(
         None,
         ge=0,
         le=3000,
-        description="Steps per octave for frame 0, which starts from a plain photo or noise and "
-        "needs more work; default 3 × `steps`.",
+        description="Steps per octave for frame 0: from noise, which needs more work, default 3 × "
+        "`steps`; from a photo or video, default `steps`, so the picture stays recognisable while "
+        "the dream grows out of it.",
     )
     step_size: Annotated[Schedulable, Bounds(0.0, 1.0, low_open=True)] = Field(
-        0.005, description="Mean pixel change per step (0–1 scale); the gradient is normalised. Schedulable."
+        "0.003 + 0.007*smoothstep(s/3)",
+        description="Mean pixel change per step (0–1 scale); the gradient is normalised. Schedulable: "
+        "the default is gentle at first and at full strength after 3 s.",
     )
     octaves: Annotated[Schedulable, Bounds(1, 12, integer=True)] = Field(
-        3,
+        2,
         description="Scales dreamed, coarse to fine; the detail each adds is carried to the next. Schedulable.",
     )
     coarse_every: int = Field(
@@ -476,6 +506,15 @@ class Dream(Section):
         32,
         description="Random shift (pixels, each axis) before each step, so the dream has no fixed grid. Schedulable.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _measured_default(cls, data: Any) -> Any:
+        """A dream that names nothing to raise gets :data:`DEFAULT_DREAM`, written into it, so that
+        the resolved config (and a re-render from it) says what was dreamed."""
+        if names_nothing(data):
+            return {**copy.deepcopy(DEFAULT_DREAM), **(data or {})}
+        return data
 
     @model_validator(mode="after")
     def _some_objective(self) -> Dream:
@@ -529,7 +568,7 @@ class Colour(Section):
     """Keeps long feedback runs from drifting darker and more saturated."""
 
     strength: Annotated[Schedulable, Bounds(0.0, 1.0)] = Field(
-        0.5,
+        0.7,
         description="Each dreamed frame's colour statistics (mean and spread in Lab) move this "
         "fraction of the way back to frame 0's; 0 turns anchoring off. Schedulable.",
     )
@@ -679,11 +718,12 @@ class Config(Section):
     motion: Motion = Field(default_factory=Motion, description="The camera move between frames.")
     output: Output = Field(default_factory=Output, description="Video and frame files.")
     cadence: int = Field(
-        1,
+        DEFAULT_CADENCE,
         ge=1,
         le=32,
         description="Dream every k-th frame and fill the frames between by warping the dreamed "
-        "neighbours with the known motion and blending them: k times fewer dream steps.",
+        "neighbours with the known motion and blending them: k times fewer dream steps. Default 2, "
+        "or 1 with a video source (each of its frames is new).",
     )
     loop: Loop | None = Field(None, description="Make the video loop seamlessly (see `loop.frames`).")
     colour: Colour = Field(default_factory=Colour, description="Colour-drift control.")
@@ -701,6 +741,16 @@ class Config(Section):
         too_deep = _deeper_than(data, MAX_NESTING)
         if too_deep is not None:
             raise ValueError(f"{too_deep}: nested more than {MAX_NESTING} levels deep")
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _video_cadence(cls, data: Any) -> Any:
+        """A video source dreams every frame: its default cadence is 1, not :data:`DEFAULT_CADENCE`."""
+        if isinstance(data, dict) and "cadence" not in data:
+            source = data.get("source")
+            if isinstance(source, dict) and source.get("video") is not None:
+                return {**data, "cadence": 1}
         return data
 
     @model_validator(mode="after")
