@@ -443,7 +443,9 @@ class Dream(Section):
         description="Layers to amplify and their weights, each adding its mean squared activation "
         "(a negative weight suppresses a layer). Low layers give strokes and ornaments, high "
         "layers eyes and animals; `dreamzoom layers` lists them. Weights are schedulable (crossfade "
-        "one layer into another). The default applies only when `objectives` is empty.",
+        "one layer into another). This default applies to a dream with no `objectives` and `explore: null`; "
+        "a dream that names none of `layers`, `objectives` and `explore` gets `{mixed3: 0.2}` under "
+        "the default exploration (see `explore`).",
     )
     objectives: list[Term] = Field(
         default_factory=list,
