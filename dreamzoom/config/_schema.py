@@ -354,6 +354,7 @@ DEFAULT_DREAM: dict[str, Any] = {
     "layers": {"mixed3": 0.2},
     "explore": {
         "seconds": 2.5,
+        "crossfade": 0.5,
         "classes": ["animals", "food", "buildings", "vehicles", "instruments"],
         "class_weight": 3000.0,
     },
@@ -458,8 +459,8 @@ class Dream(Section):
         description="Move the objective along a seeded path of motifs over time (see `dream.explore.*`), "
         "so that a long zoom keeps discovering instead of settling on one motif; with it, "
         "`layers` apply only where given. A dream that names none of `layers`, `objectives` and "
-        "`explore` explores things: `layers: {mixed3: 0.2}` and `explore: {seconds: 2.5, classes: "
-        "[animals, food, buildings, vehicles, instruments], class_weight: 3000}`, as "
+        "`explore` explores things: `layers: {mixed3: 0.2}` and `explore: {seconds: 2.5, crossfade: 0.5, "
+        "classes: [animals, food, buildings, vehicles, instruments], class_weight: 3000}`, as "
         "`configs/default.yaml` does; `explore: null` turns it off.",
     )
     prior: Prior = Field(
