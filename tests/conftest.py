@@ -184,8 +184,14 @@ def render_frames(**settings: Any) -> list[np.ndarray]:
     cadence 1, as in :func:`small_config`)."""
     from dreamzoom import assemble, config, timeline
 
-    defaults = {"seed": 0, "frames": None, "dream": None, "motion": None, "colour": None}
-    defaults["output"] = {"path": "unused.mp4"}
+    defaults = {
+        "seed": 0,
+        "frames": None,
+        "dream": None,
+        "motion": None,
+        "colour": None,
+        "output": {"path": "unused.mp4"},
+    }
     loaded = config.load(small_config(**{**defaults, **settings}))
     return [frame for frame, _ in timeline.frames(assemble.prepare(loaded), loaded.frame_count)]
 

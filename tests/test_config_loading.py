@@ -139,7 +139,7 @@ def test_tuning_the_default_dream_keeps_the_rest_of_it():
     )
 
 
-def test_a_video_source_dreams_every_frame_by_default(tmp_path):
+def test_a_video_source_dreams_every_frame_by_default():
     assert config.load({}).cadence == 2
     video = config.load({"source": {"video": {"path": str(ROOT / "samples" / "pan.mp4")}}})
     assert video.cadence == 1

@@ -34,8 +34,13 @@ def render(folder, changes: dict[str, Any]) -> list[np.ndarray]:
         frames=FRAMES,
         size=[80, 80],
         model={"precision": "float32"},
-        dream={"layers": {"mixed3": 1.0, "mixed5": 0.0}, "steps": 3, "first_frame_steps": 3, "octaves": 1}
-        | {"step_size": 0.005},
+        dream={
+            "layers": {"mixed3": 1.0, "mixed5": 0.0},
+            "steps": 3,
+            "first_frame_steps": 3,
+            "step_size": 0.005,
+            "octaves": 1,
+        },
         **changes,
     )
     return decode(dreamzoom.render(config))[1]

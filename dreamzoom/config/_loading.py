@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..errors import DreamzoomError
 from ._messages import SHORT, describe
 from ._paths import VIDEO_ROOM, path_problem, resolve_inputs
-from ._schema import DEFAULT_DREAM, MAX_NESTING, Config, Term, names_nothing
+from ._schema import MAX_NESTING, Config, Term, names_nothing, with_default_dream
 from ._walk import field_at
 
 
@@ -106,7 +106,7 @@ def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
     # --set dream.explore.seconds=4 on a dream that names nothing tunes the measured default.
     tunes_default = parts[0] == "dream" and len(parts) > 2 and parts[1] in ("layers", "explore")
     if tunes_default and names_nothing(raw.get("dream")):
-        raw["dream"] = {**copy.deepcopy(DEFAULT_DREAM), **(raw.get("dream") or {})}
+        raw["dream"] = with_default_dream(raw.get("dream"))
     node = raw
     for depth, part in enumerate(parts[:-1]):
         if node.get(part) is None:

@@ -368,6 +368,12 @@ def names_nothing(dream: object) -> bool:
     return dream is None or (isinstance(dream, dict) and not any(key in dream for key in NAMING_KEYS))
 
 
+def with_default_dream(dream: dict[str, Any] | None) -> dict[str, Any]:
+    """A raw ``dream`` section that names nothing, with :data:`DEFAULT_DREAM` written into it (a
+    copy, so that no config's edits reach the default)."""
+    return {**copy.deepcopy(DEFAULT_DREAM), **(dream or {})}
+
+
 def _prior_schema(schema: dict[str, Any]) -> None:
     """``prior`` in the JSON Schema: the section, or its shorthands (``prior: object``, ``prior: none``,
     ``prior: null``), which :meth:`Prior._shorthand` accepts, so that editors do not flag them."""
@@ -515,9 +521,7 @@ class Dream(Section):
     def _measured_default(cls, data: Any) -> Any:
         """A dream that names nothing to raise gets :data:`DEFAULT_DREAM`, written into it, so that
         the resolved config (and a re-render from it) says what was dreamed."""
-        if names_nothing(data):
-            return {**copy.deepcopy(DEFAULT_DREAM), **(data or {})}
-        return data
+        return with_default_dream(data) if names_nothing(data) else data
 
     @model_validator(mode="after")
     def _some_objective(self) -> Dream:
