@@ -64,7 +64,8 @@ NOT_RUN = {
     "tests/test_novelty.py and tests/test_explore.py test what it measures)",
     "python benchmarks/things.py": "renders 9 minutes of the default config, judged (hours on 2 cores; "
     "tests/test_explore.py and tests/test_novelty.py test what it measures)",
-    "python scripts/bundle_weights.py ../shared/models": "rewrites the bundled weights from ../shared",
+    "python scripts/bundle_weights.py MODELS_FOLDER": "a maintainer's step: rewrites the bundled weights "
+    "from the source Keras models, which a clone does not hold",
     "HYPOTHESIS_PROFILE=dev python -m pytest tests/test_fuzz.py": "minutes of randomised fuzzing; the "
     "suite runs the same tests under the fixed `ci` profile",
     "python scripts/config_reference.py --write": "rewrites README.md (tests/test_docs.py runs the check)",
