@@ -17,7 +17,9 @@ side by side. Printed per render:
 - change: the median motion-compensated change between consecutive frames (8-bit levels): the
   camera's known move is undone before comparing, so what remains is the dream's flicker;
 - drift: the largest departure of lightness or chroma (sampled each second) from frame 0's;
-- seam: a loop's last-to-first jump over its median frame change (1.0 is seamless).
+- seam: a loop's last-to-first jump over its median frame change (1.0 is seamless);
+- named: the share of sampled frames whose top class the referee (EfficientNet-Lite0, see
+  ``benchmarks/things.py``) gives p ≥ 0.3, and how many distinct things it so named.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ def figures(settings: Config, video: Path, result: Inspection) -> dict[str, floa
         "change": float(np.median(changes)),
         "drift": drift,
         "seam": sidecar["run"].get("loop_seam"),
+        "named": summary.named_share,
+        "things": len(summary.things),
     }
 
 
@@ -93,7 +97,8 @@ def line(name: str, seconds: float, took: float, values: dict[str, float | int |
     seam = "" if values["seam"] is None else f"  seam {values['seam']:.2f}"
     return (
         f"{name:<28} {seconds:4.0f} s  alike {alike}  class {values['class']:4.0%}  motifs {values['motifs']}"
-        f"  change {values['change']:5.1f}  drift {values['drift']:4.0%}{seam}  ({took / 60:.1f} min)"
+        f"  change {values['change']:5.1f}  drift {values['drift']:4.0%}{seam}"
+        f"  named {values['named']:4.0%} ({values['things']} things)  ({took / 60:.1f} min)"
     )
 
 

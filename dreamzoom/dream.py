@@ -30,6 +30,9 @@ from .models import DreamModel
 from .objectives import Objective
 from .presets import PRIOR_PRESETS, PriorSettings
 
+#: How close to black or white a pixel may come when climbed through its logit (``prior.bounded``).
+_EDGE = 1e-3
+
 
 @dataclass(frozen=True)
 class Params:
@@ -167,6 +170,9 @@ class Dreamer:
         """The image one step up ``gradient``, smoothed and normalised under the prior (or climbed
         in the Fourier basis, whose Adam moments come back updated)."""
         prior, before = self.prior, moments
+        if prior.bounded:  # the chain rule through the sigmoid that maps each pixel's logit to it
+            image = tf.clip_by_value(image, _EDGE, 1.0 - _EDGE)
+            gradient = gradient * image * (1.0 - image)
         if prior.fourier:
             direction, moments = fourier.direction(gradient, moments)
         else:
@@ -177,7 +183,11 @@ class Dreamer:
         direction = priors.unit_mean(direction)
         if prior.tv:  # weighed against the normalised dream, so `tv` means the same for any objective
             direction -= prior.tv * priors.unit_mean(priors.total_variation_gradient(image))
-        climbed = tf.clip_by_value(image + step_size * direction, 0.0, 1.0)
+        if prior.bounded:  # 4: the sigmoid's slope at mid-grey, where a step still moves step_size
+            logit = tf.math.log(image) - tf.math.log1p(-image)
+            climbed = tf.sigmoid(logit + 4.0 * step_size * direction)
+        else:
+            climbed = tf.clip_by_value(image + step_size * direction, 0.0, 1.0)
         return self._scaled(image, climbed, gradient, before, moments)
 
     def _scaled(

@@ -26,6 +26,7 @@ class PriorSettings:
     flip: bool = False
     noise: float = 0.0
     fourier: bool = False
+    bounded: bool = False
 
     @property
     def transformed(self) -> bool:
@@ -39,9 +40,12 @@ class PriorSettings:
 #: ``object`` makes class pictures that a network which did not make them recognises: Fourier steps
 #: and four strongly varied views a step (``benchmarks/classes.py`` chose them: with SqueezeNet
 #: dreaming and EfficientNet-Lite0 judging, they beat fewer views, more views, weaker and stronger
-#: transforms, a steeper spectrum and the softmax objective).
+#: transforms, a steeper spectrum and the softmax objective), climbed through each pixel's logit
+#: with noisier views (vivid instead of washed out: median rank 2 against 7 over 20 classes × 3 seeds).
 PRIOR_PRESETS = {
     "dream": PriorSettings(gradient="gaussian", sigma=0.7, scale=0.02, rotate=2.0, colour=True),
-    "object": PriorSettings(scale=0.25, rotate=20.0, views=4, crop=0.5, flip=True, noise=0.05, fourier=True),
+    "object": PriorSettings(
+        scale=0.25, rotate=20.0, views=4, crop=0.5, flip=True, noise=0.1, fourier=True, bounded=True
+    ),
     "none": PriorSettings(),
 }

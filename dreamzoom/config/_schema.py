@@ -309,6 +309,12 @@ class Prior(Section):
         le=1.0,
         description="Gaussian noise (standard deviation, 0–1 pixel scale) added to each view.",
     )
+    bounded: bool | None = Field(
+        None,
+        description="Climb each pixel's logit instead of the pixel (lucid's sigmoid): a pixel nearing "
+        "black or white slows down instead of clipping, so colours stay vivid and backgrounds do not "
+        "wash out.",
+    )
 
     @model_validator(mode="before")
     @classmethod
