@@ -68,7 +68,9 @@ _set_option = click.option(
 
 
 def _load(
-    config_path: str | None, assignments: tuple[str, ...], extra: list[tuple[str, Any]] | None = None
+    config_path: str | dict[str, Any] | None,
+    assignments: tuple[str, ...],
+    extra: list[tuple[str, Any]] | None = None,
 ) -> config_module.Config:
     overrides = [config_module.parse_set(item) for item in assignments] + (extra or [])
     return config_module.load(config_path, overrides)
@@ -80,8 +82,61 @@ def cli() -> None:
     """Endless DeepDream zoom videos from a YAML config."""
 
 
+class _Size(click.ParamType):
+    """``--size 512x512`` (or ``512`` for a square): a frame size as ffmpeg spells it."""
+
+    name = "WIDTHxHEIGHT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        width, _, height = str(value).lower().partition("x")
+        try:
+            return int(width), int(height or width)
+        except ValueError:
+            self.fail(f"give WIDTHxHEIGHT, e.g. 512x512, not {reprlib.repr(value)}", param, ctx)
+
+
+def _everyday_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The flags for everyday settings, in the spirit of ffmpeg's: each is a ``--set`` of one key."""
+    options = [
+        click.option("--size", type=_Size(), help="Frame size, e.g. 512x512 (sets size)."),
+        click.option("--seconds", type=float, help="Length in seconds (sets seconds)."),
+        click.option("--frames", type=int, help="Length in frames (sets frames)."),
+        click.option("--fps", type=float, help="Frames per second (sets output.fps)."),
+        click.option("--seed", type=int, help="Seed of the noise and the dream (sets seed)."),
+        click.option(
+            "--layer",
+            help="Dream this layer alone, as classic DeepDream (sets dream.layers, no exploring).",
+        ),
+        click.option(
+            "--audio",
+            type=_FilePath(exists=True, dir_okay=False),
+            help="A song to play in the video and drive its schedules (sets audio.path).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def everyday_assignments(everyday: dict[str, Any]) -> tuple[str, ...]:
+    """The ``--set`` assignments the everyday flags stand for (JSON values: YAML reads them)."""
+    keys = {"size": "size", "seconds": "seconds", "frames": "frames", "fps": "output.fps", "seed": "seed"}
+    assignments = [
+        f"{key}={json.dumps(list(value) if name == 'size' else value)}"
+        for name, key in keys.items()
+        if (value := everyday.get(name)) is not None
+    ]
+    if everyday.get("layer") is not None:
+        assignments += [f"dream.layers={json.dumps({everyday['layer']: 1.0})}", "dream.explore=null"]
+    if everyday.get("audio") is not None:
+        assignments.append(f"audio.path={json.dumps(str(Path(everyday['audio']).absolute()))}")
+    return tuple(assignments)
+
+
 @cli.command()
-@click.argument("config", type=_FilePath(dir_okay=False), required=False)
+@click.argument("config", metavar="INPUT", type=_FilePath(dir_okay=False), required=False)
 @click.option(
     "-o",
     "--output",
@@ -94,7 +149,10 @@ def cli() -> None:
 @click.option(
     "--resume", is_flag=True, help="Continue an interrupted render of the same config from its checkpoint."
 )
-@click.option("--overwrite", is_flag=True, help="Replace an existing video (and discard a checkpoint).")
+@click.option(
+    "-y", "--overwrite", is_flag=True, help="Replace an existing video (and discard a checkpoint)."
+)
+@_everyday_options
 @click.option(
     "--from-video",
     "from_video",
@@ -114,11 +172,14 @@ def render(
     from_video: str | None,
     quiet: bool,
     verbose: bool,
+    **everyday: Any,
 ) -> int:
-    """Render CONFIG to an MP4 (or, with --from-video, the config a video was made with)."""
+    """Render INPUT to an MP4: a config, or a photo, video or song dreamed with the default config's
+    settings (or, with --from-video, the config a video was made with)."""
     from .metrics import counted
     from .renderer import checkpoint_keeps, kept_phrase, run
 
+    assignments = everyday_assignments(everyday) + assignments
     settings = _render_settings(config, output, assignments, from_video)
     again = resume_command(config, from_video, output, assignments)
     try:
@@ -150,9 +211,10 @@ def _render_settings(
     if config and from_video:
         raise click.UsageError("give CONFIG or --from-video, not both")
     if config:
-        return _load(config, assignments, extra)
+        media = config_module.media_config(Path(config))
+        return _load(config if media is None else media, assignments, extra)
     if not from_video:
-        raise click.UsageError("Missing argument 'CONFIG'.")
+        raise click.UsageError("Missing argument 'INPUT'.")
     from . import provenance
 
     stored = provenance.read(Path(from_video))["config"]

@@ -65,7 +65,7 @@ def test_quiet_render_prints_nothing(config_file, tmp_path, capsys):
         ),
         (["render", "{tmp}/absent.yaml"], "config file not found"),
         (["validate", "{cfg}", "--set", "frames=-1"], "frames: Input should be greater than or equal to 1"),
-        (["render"], "Missing argument 'CONFIG'"),
+        (["render"], "Missing argument 'INPUT'"),
         (["render", "{cfg}", "--bogus"], "No such option '--bogus'"),
         (["dance"], "No such command 'dance'"),
         (["render", "{cfg}", "--set", "audio.path=song.mp3"], "audio.path: file not found: "),
@@ -468,3 +468,65 @@ def test_a_still_image_named_like_a_video_is_refused_as_not_a_video(config_file,
     assert main(["inspect", str(disguised)]) == 2
     assert one_line_error(capsys) == f"dreamzoom: error: VIDEO: {disguised} is not a video: it is a PNG image"
     assert not (tmp_path / "out.mp4").exists()
+
+
+# ----------------------------------------------------------------------------- render INPUT
+
+
+def test_a_photo_renders_as_the_default_config_renders_it(tmp_path, monkeypatch):
+    """`dreamzoom render cat.jpg` with the everyday flags makes the very frames of a config that says
+    only `source.image` and the same size, length, rate and seed: the default settings, nothing else."""
+    from PIL import Image
+
+    from .conftest import decode
+
+    monkeypatch.chdir(tmp_path)
+    Image.open(ROOT / "samples" / "chelsea.png").convert("RGB").save("cat.jpg", quality=95)
+    flags = ["--size", "64x48", "--frames", "3", "--fps", "6", "--seed", "5", "-y", "-q"]
+    assert main(["render", "cat.jpg", *flags]) == 0
+    minimal = {"source": {"image": "cat.jpg"}, "size": [64, 48], "frames": 3, "seed": 5}
+    (tmp_path / "minimal.yaml").write_text(yaml.safe_dump({**minimal, "output": {"fps": 6}}))
+    assert main(["render", "minimal.yaml", "-q"]) == 0
+    meta, frames = decode(tmp_path / "renders" / "cat.mp4")
+    _, expected = decode(tmp_path / "renders" / "minimal.mp4")
+    assert (meta["size"], meta["fps"], len(frames)) == ((64, 48), 6.0, 3)
+    assert all(np.array_equal(a, b) for a, b in zip(frames, expected, strict=True))
+
+
+def test_a_video_or_a_song_is_the_input_of_the_render(tmp_path, monkeypatch):
+    """A video becomes the source (its frames dreamed, its sound kept); a song plays in a render from
+    noise, and `--audio` adds one to a photo's render."""
+    import shutil
+
+    from .conftest import decode, pcm
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(ROOT / "samples" / "pan.mp4", "clip.mp4")
+    shutil.copy(ROOT / "samples" / "groove.mp3", "song.mp3")
+    for argv in (["clip.mp4"], ["song.mp3"], [str(ROOT / "samples" / "chelsea.png"), "--audio", "song.mp3"]):
+        assert main(["render", *argv, "--size", "64x64", "--frames", "4", "-q"]) == 0
+    _, clip = decode(tmp_path / "clip.mp4")
+    _, dreamed = decode(tmp_path / "renders" / "clip.mp4")
+    grey = [frame.astype(float).mean(axis=2).ravel() for frame in (dreamed[0], clip[0][::4, ::4])]
+    assert len(dreamed) == 4 and np.corrcoef(*grey)[0, 1] > 0.8, "frame 0 is the clip's (measured 0.996)"
+    for name in ("song", "chelsea"):
+        assert np.abs(pcm(tmp_path / "renders" / f"{name}.mp4")).max() > 0.05, f"{name} has the song"
+
+
+def test_everyday_flags_change_what_they_name(tmp_path, monkeypatch, capsys):
+    """`--layer` dreams that layer alone (other frames than the default's), `--seed` other noise; a
+    size that is not WIDTHxHEIGHT is a one-line error naming --size."""
+    from .conftest import decode
+
+    monkeypatch.chdir(tmp_path)
+    common = ["--size", "64x64", "--frames", "2", "-q"]
+    for name, extra in (("plain", []), ("layer", ["--layer", "mixed1"]), ("seed", ["--seed", "9"])):
+        assert (
+            main(["render", str(ROOT / "samples" / "chelsea.png"), *common, *extra, "-o", f"{name}.mp4"]) == 0
+        )
+    plain, layer, seed = (
+        decode(tmp_path / f"{name}.mp4")[1][-1].astype(float) for name in ("plain", "layer", "seed")
+    )
+    assert np.abs(plain - layer).mean() > 2 and np.abs(plain - seed).mean() > 2  # measured 7.0, 7.4
+    assert main(["render", "cat.png", "--size", "big"]) == 2
+    assert "--size': give WIDTHxHEIGHT, e.g. 512x512, not 'big'" in one_line_error(capsys)

@@ -122,11 +122,13 @@ def rendered(tmp_path_factory) -> Path:
 @pytest.fixture
 def scratch(tmp_path) -> Path:
     """A fresh folder for each example (each runs as if alone) with what the examples name:
-    configs/, samples/, my.yaml, cat.jpg, tonight/."""
+    configs/, samples/, my.yaml, cat.jpg, clip.mp4, song.mp3, tonight/."""
     folder = tmp_path
     for name in ("configs", "samples"):
         shutil.copytree(ROOT / name, folder / name)
     Image.open(SAMPLE_PHOTO).convert("RGB").save(folder / "cat.jpg")
+    shutil.copy(ROOT / "samples" / "pan.mp4", folder / "clip.mp4")
+    shutil.copy(ROOT / "samples" / "groove.mp3", folder / "song.mp3")
     (folder / "my.yaml").write_text("source: {image: cat.jpg}\ndream: {layers: {mixed4: 1.0}}\n")
     (folder / "tonight").mkdir()
     for name in ("a", "b"):

@@ -12,11 +12,13 @@ override, so a config renders the same from wherever it is run. Files the render
 The private modules, lowest first: ``_walk`` (the one walk over the schema tree), ``_messages``
 (one-line errors), ``_paths`` (path limits, input files), ``_schedulable`` (values over time and
 their ranges), ``_schema`` (the sections), ``_loading`` (YAML, overrides, ``load``) and
-``_reference`` (the README table and the JSON Schema).
+``_reference`` (the README table and the JSON Schema), and ``_inputs`` (what a photo, video or
+song given as ``render``'s INPUT is rendered with).
 """
 
 from __future__ import annotations
 
+from ._inputs import media_config
 from ._loading import ENVIRONMENT, load, parse_set, resolved, with_objectives
 from ._paths import FILE_ROOM, VIDEO_ROOM, path_problem, video_name_problem
 from ._reference import json_schema, reference
@@ -40,6 +42,7 @@ __all__ = [
     "Term",
     "json_schema",
     "load",
+    "media_config",
     "parse_set",
     "path_problem",
     "plain",

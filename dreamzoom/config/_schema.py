@@ -103,14 +103,17 @@ class Source(Section):
     )
     video: Video | None = Field(
         None,
-        description="A video to dream (see `source.video.*`): its size, rate, length and sound are the "
-        "render's unless the config sets them, and the dream follows its motion.",
+        description="A video to dream (see `source.video.*`; `video: clip.mp4` is short for "
+        "`video: {path: clip.mp4}`): its size, rate, length and sound are the render's unless the "
+        "config sets them, and the dream follows its motion.",
     )
 
     @model_validator(mode="before")
     @classmethod
     def _one_source(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            if isinstance(data.get("video"), str | Path):  # `video: clip.mp4`, as `image: photo.jpg`
+                data = {**data, "video": {"path": data["video"]}}
             given = [name for name in ("image", "noise", "video") if data.get(name) is not None]
             if len(given) > 1:
                 raise ValueError(f"give one of image, noise or video, not {' and '.join(given)}")
