@@ -176,11 +176,11 @@ def render(
 ) -> int:
     """Render INPUT to an MP4: a config, or a photo, video or song dreamed with the default config's
     settings (or, with --from-video, the config a video was made with)."""
-    from .metrics import counted
-    from .renderer import checkpoint_keeps, kept_phrase, run
-
     assignments = everyday_assignments(everyday) + assignments
     settings = _render_settings(config, output, assignments, from_video)
+    from .metrics import counted  # only now: a config's mistakes are told before TensorFlow loads
+    from .renderer import checkpoint_keeps, kept_phrase, run
+
     again = resume_command(config, from_video, output, assignments)
     try:
         report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
@@ -212,6 +212,8 @@ def _render_settings(
         raise click.UsageError("give CONFIG or --from-video, not both")
     if config:
         media = config_module.media_config(Path(config))
+        if media is not None and not Path(config).is_file():
+            raise DreamzoomError(f"file not found: {config}", key="INPUT")
         return _load(config if media is None else media, assignments, extra)
     if not from_video:
         raise click.UsageError("Missing argument 'INPUT'.")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import imageio_ffmpeg
 import numpy as np
@@ -64,6 +66,8 @@ def test_quiet_render_prints_nothing(config_file, tmp_path, capsys):
             "dream.layers.mixed6: layer 'mixed6' is above mixed5",
         ),
         (["render", "{tmp}/absent.yaml"], "config file not found"),
+        (["render", "{tmp}/absent.jpg"], "INPUT: file not found: {tmp}/absent.jpg"),
+        (["render", "{cfg}", "--frames", "0"], "frames: Input should be greater than or equal to 1"),
         (["validate", "{cfg}", "--set", "frames=-1"], "frames: Input should be greater than or equal to 1"),
         (["render"], "Missing argument 'INPUT'"),
         (["render", "{cfg}", "--bogus"], "No such option '--bogus'"),
@@ -530,3 +534,15 @@ def test_everyday_flags_change_what_they_name(tmp_path, monkeypatch, capsys):
     assert np.abs(plain - layer).mean() > 2 and np.abs(plain - seed).mean() > 2  # measured 7.0, 7.4
     assert main(["render", "cat.png", "--size", "big"]) == 2
     assert "--size': give WIDTHxHEIGHT, e.g. 512x512, not 'big'" in one_line_error(capsys)
+
+
+def test_a_config_mistake_is_told_before_tensorflow_loads(tmp_path):
+    """A mistake in the config, its paths or the flags costs a fraction of a second: the render
+    checks them all before it imports the dream (and TensorFlow with it)."""
+    probe = (
+        "import sys; from dreamzoom.cli import main; "
+        "code = main(['render', 'absent.jpg', '--size', '64x64']); "
+        "print(code, 'tensorflow' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.split() == ["2", "False"], result.stderr
