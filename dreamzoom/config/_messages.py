@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from ._walk import Section, key_of, section_at
+from ._walk import Section, field_at, key_of, section_at
 
 
 class _Short(reprlib.Repr):
@@ -36,6 +36,12 @@ def _short_repr() -> reprlib.Repr:
 #: Shows any value in a message: ``SHORT.repr(value)``.
 SHORT = _short_repr()
 _UNION_TAG = re.compile(r"[a-z-]+\[.*\]|int|float|str|bool|Keyframes")
+#: pydantic's problems with the shape of a pair (``size: 512``, ``size: [1, 2, 3]``), and with a
+#: section given as a plain value (``source: 3``).
+_PAIR_PROBLEMS = {"tuple_type", "list_type", "too_short", "too_long"}
+_SECTION_PROBLEMS = {"model_type", "dict_type", "model_attributes_type"}
+#: The form a field's description spells in backticks, e.g. "`[width, height]`".
+_FORM = re.compile(r"`(\[[^`\]]+\])`")
 
 
 def printable(part: Any) -> str:
@@ -77,8 +83,10 @@ def _unknown_key(loc: tuple[Any, ...], root: type[Section]) -> str:
 def _bad_value(problem: ErrorDetails, loc: tuple[Any, ...], root: type[Section]) -> str:
     """``key: what is wrong (got value)`` for a value of the wrong type or out of range, or a
     section's own check."""
+    if problem["type"] == "missing" and loc and isinstance(loc[-1], int):  # `size: [512]`
+        loc, problem = loc[:-1], {**problem, "type": "too_short"}
     key = ".".join(printable(p) for p in loc)
-    message = problem["msg"].removeprefix("Value error, ")
+    message = _right_form(problem["type"], loc, root) or problem["msg"].removeprefix("Value error, ")
     # A section's own check may blame one of its keys as "key: problem": name it in full.
     field, sep, rest = message.partition(": ")
     section = section_at(root, loc) if problem["type"] == "value_error" and sep else None
@@ -87,3 +95,20 @@ def _bad_value(problem: ErrorDetails, loc: tuple[Any, ...], root: type[Section])
     if problem["type"] != "value_error" and "input" in problem:
         message += f" (got {SHORT.repr(problem['input'])})"
     return f"{key}: {message}" if key else message
+
+
+def _right_form(kind: str, loc: tuple[Any, ...], root: type[Section]) -> str | None:
+    """The right form, shown, for a pair or a section given in the wrong shape (``size: give
+    [width, height], e.g. [512, 512]``; ``source: give a section of image, noise, video``)."""
+    entry = field_at(root, loc) if loc else None
+    if entry is None:
+        return None
+    if kind in _SECTION_PROBLEMS and entry.section is not None:
+        keys = [key_of(name, info) for name, info in entry.section.model_fields.items()]
+        return f"give a section of keys ({', '.join(keys)}), e.g. {{{keys[0]}: …}}"
+    default = entry.info.default
+    if kind in _PAIR_PROBLEMS and isinstance(default, tuple):
+        form = _FORM.search(entry.info.description or "")
+        shape = form.group(1) if form else f"{len(default)} values in brackets"
+        return f"give {shape}, e.g. {list(default)}"
+    return None

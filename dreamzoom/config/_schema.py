@@ -25,6 +25,7 @@ from pydantic import (
 
 from .. import schedule
 from ..presets import PRIOR_PRESETS, PriorSettings
+from ._inputs import VIDEO_SUFFIXES
 from ._messages import SHORT, printable
 from ._paths import FRAMES_ROOM, VIDEO_ROOM, InputPath, fits, video_file
 from ._schedulable import Bounds, Keyframes, Schedulable, check_schedules, plain
@@ -85,6 +86,16 @@ class Video(Section):
         return self
 
 
+def expanded_source(data: Any) -> Any:
+    """A source's shorthands spelt out: ``source: photo.jpg`` (or ``clip.mp4``) and ``video: clip.mp4``."""
+    if isinstance(data, str | Path):
+        video = Path(data).suffix.lower() in VIDEO_SUFFIXES
+        data = {"video": {"path": data}} if video else {"image": data}
+    if isinstance(data, dict) and isinstance(data.get("video"), str | Path):
+        data = {**data, "video": {"path": data["video"]}}
+    return data
+
+
 class Source(Section):
     """Where frames come from: a photo or seeded noise for frame 0, or a video (exactly one)."""
 
@@ -111,9 +122,8 @@ class Source(Section):
     @model_validator(mode="before")
     @classmethod
     def _one_source(cls, data: Any) -> Any:
+        data = expanded_source(data)
         if isinstance(data, dict):
-            if isinstance(data.get("video"), str | Path):  # `video: clip.mp4`, as `image: photo.jpg`
-                data = {**data, "video": {"path": data["video"]}}
             given = [name for name in ("image", "noise", "video") if data.get(name) is not None]
             if len(given) > 1:
                 raise ValueError(f"give one of image, noise or video, not {' and '.join(given)}")
@@ -728,7 +738,11 @@ class Config(Section):
     seed: int = Field(
         0, ge=0, description="Seeds the noise and the jitter: the same config and seed give the same frames."
     )
-    source: Source = Field(default_factory=Source, description="Frame 0: a photo or noise.")
+    source: Source = Field(
+        default_factory=Source,
+        description="Frame 0: a photo or noise, or a video; `source: photo.jpg` (or `clip.mp4`) is short "
+        "for `source: {image: photo.jpg}` (or `{video: clip.mp4}`).",
+    )
     model: Model = Field(default_factory=Model, description="The network.")
     dream: Dream = Field(default_factory=Dream, description="The dream step.")
     motion: Motion = Field(default_factory=Motion, description="The camera move between frames.")
@@ -764,7 +778,7 @@ class Config(Section):
     def _video_cadence(cls, data: Any) -> Any:
         """A video source dreams every frame: its default cadence is 1, not :data:`DEFAULT_CADENCE`."""
         if isinstance(data, dict) and "cadence" not in data:
-            source = data.get("source")
+            source = expanded_source(data.get("source"))
             if isinstance(source, dict) and source.get("video") is not None:
                 return {**data, "cadence": 1}
         return data
