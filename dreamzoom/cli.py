@@ -149,9 +149,7 @@ def everyday_assignments(everyday: dict[str, Any]) -> tuple[str, ...]:
 @click.option(
     "--resume", is_flag=True, help="Continue an interrupted render of the same config from its checkpoint."
 )
-@click.option(
-    "-y", "--overwrite", is_flag=True, help="Replace an existing video (and discard a checkpoint)."
-)
+@click.option("-y", "--overwrite", is_flag=True, help="Replace an existing video (and discard a checkpoint).")
 @_everyday_options
 @click.option(
     "--from-video",
