@@ -232,14 +232,28 @@ def _summarise(settings: config_module.Config, report: Any) -> None:
     if report.finished_before:
         click.echo(f"{report.path} is already finished ({frames}): nothing to resume", err=True)
         return
-    width, height = settings.size
-    click.echo(f"wrote {report.path} ({frames}, {width}×{height}, {settings.output.fps:g} fps)", err=True)
+    click.echo(f"wrote {report.path} ({_video_facts(settings, report.path, report.frames)})", err=True)
     if report.seam is not None:
         click.echo(
             f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)", err=True
         )
     if report.novelty is not None:
         click.echo(f"novelty: {report.novelty.line()}", err=True)
+
+
+def _video_facts(settings: config_module.Config, path: Path, count: int) -> str:
+    """What a finished video holds: frames, length, size, rate, sound and bytes."""
+    from .ffmpeg import probe
+    from .metrics import counted
+
+    width, height = settings.size
+    sound = "with sound" if probe(path, key="output.path", what="a video").sound else "silent"
+    size = path.stat().st_size
+    weight = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+    return (
+        f"{counted(count, 'frame')}, {count / settings.output.fps:.1f} s, {width}×{height}, "
+        f"{settings.output.fps:g} fps, {sound}, {weight}"
+    )
 
 
 _ray_options = [
@@ -554,6 +568,7 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text, encoding="utf-8")
     except OSError as error:
         raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None

@@ -41,7 +41,10 @@ def test_render_with_output_and_overrides(config_file, tmp_path, capsys):
         == 0
     )
     assert frame_count(out) == 2
-    assert f"wrote {out} (2 frames, 96×96, 12 fps)" in capsys.readouterr().err
+    kilobytes = out.stat().st_size / 1e3
+    assert (
+        f"wrote {out} (2 frames, 0.2 s, 96×96, 12 fps, silent, {kilobytes:.0f} kB)" in capsys.readouterr().err
+    )
 
 
 def test_quiet_render_prints_nothing(config_file, tmp_path, capsys):
@@ -331,8 +334,8 @@ def test_the_shipped_schema_is_the_one_the_code_makes(tmp_path, capsys):
     assert main(["schema"]) == 0
     printed = capsys.readouterr().out
     assert json.loads(printed) == config.json_schema()
-    assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
-    assert (tmp_path / "s.json").read_text() == printed
+    assert main(["schema", "-o", str(tmp_path / "new" / "s.json")]) == 0, "its folder is made"
+    assert (tmp_path / "new" / "s.json").read_text() == printed
     shipped = documented_keys(json.loads(SCHEMA.read_text()))
     assert shipped == documented_keys(config.json_schema()), "run: dreamzoom schema -o dreamzoom.schema.json"
     assert {"dream.objectives.class", "model.weights", "output.fps"} <= set(shipped)
