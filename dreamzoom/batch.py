@@ -134,14 +134,17 @@ def run_batch(
     configs = expand(paths)
     outcomes: list[Outcome] = []
     claimed: dict[Path, str] = {}
-    for index, path in enumerate(configs):
+    # Every config is checked before the first render, so that a mistake in the last one is told
+    # at once, not after a night of the others.
+    loaded = [load_one(path, overrides or [], output_dir, claimed) for path in configs]
+    for bad in (outcome for outcome in loaded if isinstance(outcome, Outcome)):
+        notify(f"{bad.config} will not render: {bad.detail}")
+    for index, (path, settings) in enumerate(zip(configs, loaded, strict=True)):
+        if isinstance(settings, Outcome):
+            outcomes.append(settings)
+            continue
         notify(f"[{index + 1}/{len(configs)}] {path}")
-        loaded = load_one(path, overrides or [], output_dir, claimed)
-        outcome = (
-            loaded
-            if isinstance(loaded, Outcome)
-            else render_loaded(str(path), loaded, overwrite=overwrite, progress=progress, notify=notify)
-        )
+        outcome = render_loaded(str(path), settings, overwrite=overwrite, progress=progress, notify=notify)
         outcomes.append(outcome)
         if outcome.status == "interrupted":
             outcomes += [Outcome(str(rest), "not started") for rest in configs[index + 1 :]]

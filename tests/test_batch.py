@@ -33,8 +33,12 @@ def test_batch_goes_on_after_a_failure_and_summarises(tmp_path, capsys):
     (folder / "c_good.yaml").write_text(
         yaml.safe_dump({**with_song, "output": {**good["output"], "path": str(tmp_path / "other.mp4")}})
     )
-    outcomes = batch.run_batch([folder], progress=False, notify=lambda line: None)
+    said: list[str] = []
+    outcomes = batch.run_batch([folder], progress=False, notify=said.append)
     assert [o.status for o in outcomes] == ["done", "failed", "done"]
+    assert said[0].startswith(f"{folder / 'b_bad.yaml'} will not render: unknown key 'dream.stpes'"), (
+        "told before the first render"
+    )
     heard, source = pcm(tmp_path / "other.mp4"), pcm(tmp_path / "clicks.wav")
     assert len(heard) == pytest.approx(2 / 12 * AUDIO_RATE, abs=AUDIO_RATE / 12), "the song under 2 frames"
     assert abs(lag(heard, source[: len(heard)])) <= IN_SYNC
