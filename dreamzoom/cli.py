@@ -357,18 +357,25 @@ def validate(config: str, assignments: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.argument("config", type=_FilePath(dir_okay=False), required=False)
 @click.option(
-    "-c", "--config", "config_path", type=_FilePath(dir_okay=False), help="Use this config's model and size."
+    "-c",
+    "--config",
+    "config_path",
+    type=_FilePath(dir_okay=False),
+    help="The same as CONFIG (older spelling).",
 )
 @_set_option
 @click.option(
     "-a", "--all", "show_all", is_flag=True, help="Every image-shaped layer, not only the main blocks."
 )
-def layers(config_path: str | None, assignments: tuple[str, ...], show_all: bool) -> None:
-    """List the model's dreamable layers with their output shapes."""
+def layers(config: str | None, config_path: str | None, assignments: tuple[str, ...], show_all: bool) -> None:
+    """List the model's dreamable layers with their output shapes (for CONFIG's model and size)."""
     from . import models
 
-    settings = _load(config_path, assignments)
+    if config and config_path:
+        raise click.UsageError("give CONFIG or --config, not both")
+    settings = _load(config or config_path, assignments)
     model = models.load(settings.model)
     names = model.dreamable if show_all else model.blocks
     width, height = settings.size
@@ -425,10 +432,16 @@ def preview(config: str, frame: int, output: str | None, assignments: tuple[str,
     from .sinks import write_still
 
     settings = _load(config, assignments)
-    assert settings.output.path is not None
-    default = settings.output.path.with_name(f"{settings.output.path.stem}-frame{frame}.png")
-    path = write_still(Path(output) if output else default, render_still(settings, frame))
+    path = write_still(_still_path(output, settings, f"frame{frame}"), render_still(settings, frame))
     click.echo(f"wrote {path}", err=True)
+
+
+def _still_path(output: str | None, settings: config_module.Config, what: str) -> Path:
+    """Where a still goes: ``-o``, or a PNG beside the config's video (``renders/NAME-WHAT.png``)."""
+    if output:
+        return Path(output)
+    assert settings.output.path is not None
+    return settings.output.path.with_name(f"{settings.output.path.stem}-{what}.png")
 
 
 @cli.command()
@@ -446,8 +459,7 @@ def preview(config: str, frame: int, output: str | None, assignments: tuple[str,
     "-o",
     "--output",
     type=_FilePath(dir_okay=False, room=config_module.FILE_ROOM, name_check=_still_format),
-    required=True,
-    help="PNG or JPEG to write (.png, .jpg).",
+    help="PNG or JPEG to write (.png, .jpg); default a PNG beside the video, as preview's.",
 )
 @click.option(
     "--columns",
@@ -461,7 +473,7 @@ def sweep(
     layer_list: str | None,
     channel_spec: str | None,
     class_list: str | None,
-    output: str,
+    output: str | None,
     columns: int | None,
     assignments: tuple[str, ...],
     ray_address: str | None,
@@ -497,7 +509,7 @@ def sweep(
         stills = cluster.run_sweep(settings, cells, ray_address, task_cpus, task_gpus)
     else:
         stills = run_sweep(settings, cells)
-    path = write_still(Path(output), contact_sheet(stills, columns))
+    path = write_still(_still_path(output, settings, "sweep"), contact_sheet(stills, columns))
     click.echo(f"wrote {path} ({counted(len(cells), 'cell')})", err=True)
 
 

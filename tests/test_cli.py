@@ -549,3 +549,17 @@ def test_a_config_mistake_is_told_before_tensorflow_loads(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert result.stdout.split() == ["2", "False"], result.stderr
+
+
+def test_every_command_takes_its_config_the_same_way(config_file, tmp_path, capsys):
+    """`layers CONFIG` as the other commands take it (its shapes follow that config's size), and a
+    sweep without -o lands beside the video, as a preview does."""
+    from PIL import Image
+
+    assert main(["layers", str(config_file)]) == 0
+    assert "output shapes for 96×96 frames" in capsys.readouterr().out
+    assert main(["layers", str(config_file), "--config", str(config_file)]) == 2
+    assert "give CONFIG or --config, not both" in one_line_error(capsys)
+    assert main(["sweep", str(config_file), "--layers", "mixed0,mixed4", "--set", "frames=1"]) == 0
+    with Image.open(tmp_path / "out-sweep.png") as sheet:
+        assert sheet.width > 2 * 96, "two labelled cells side by side"
