@@ -161,6 +161,12 @@ def everyday_assignments(everyday: dict[str, Any]) -> tuple[str, ...]:
     "-q", "--quiet", is_flag=True, help="No progress bar or summary (warnings and errors still show)."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also report each checkpoint.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what would be rendered, on what, and how long it would take here (from timing its "
+    "first frames); write nothing.",
+)
 def render(
     config: str | None,
     output: str | None,
@@ -170,12 +176,16 @@ def render(
     from_video: str | None,
     quiet: bool,
     verbose: bool,
+    dry_run: bool,
     **everyday: Any,
 ) -> int:
     """Render INPUT to an MP4: a config, or a photo, video or song dreamed with the default config's
     settings (or, with --from-video, the config a video was made with)."""
     assignments = everyday_assignments(everyday) + assignments
     settings = _render_settings(config, output, assignments, from_video)
+    if dry_run:
+        _dry_run(settings)
+        return 0
     from .metrics import counted  # only now: a config's mistakes are told before TensorFlow loads
     from .renderer import checkpoint_keeps, kept_phrase, run
 
@@ -239,6 +249,45 @@ def _summarise(settings: config_module.Config, report: Any) -> None:
         )
     if report.novelty is not None:
         click.echo(f"novelty: {report.novelty.line()}", err=True)
+
+
+def _dry_run(settings: config_module.Config) -> None:
+    """What ``render --dry-run`` prints: the video, the model, the device, the time, the config."""
+    import yaml
+
+    from .metrics import counted
+    from .models import detect_hardware, resolve_precision
+    from .preview import estimate
+    from .timeline import dreamed_indices
+
+    timed = estimate(settings)
+    width, height = settings.size
+    fps, model = settings.output.fps, settings.model
+    dreamed = len(dreamed_indices(timed.frames, settings.cadence))
+    click.echo(
+        f"would write {settings.output.path}: {counted(timed.frames, 'frame')} ({timed.frames / fps:.1f} s "
+        f"at {fps:g} fps), {width}×{height}, {dreamed} dreamed"
+    )
+    weights = model.path or f"{model.weights} weights"
+    click.echo(
+        f"model: {model.name} ({weights}), {resolve_precision(model.precision)} on {detect_hardware().device}"
+    )
+    click.echo(
+        f"estimate here: about {_duration(timed.total)} (model {timed.load:.1f} s, frame 0 {timed.first:.1f} s, "
+        f"then {timed.per_frame:.2f} s a frame)"
+    )
+    click.echo("config, as resolved:")
+    text = yaml.safe_dump(
+        config_module.resolved(settings), sort_keys=False, allow_unicode=True, default_flow_style=None
+    )
+    click.echo(text.rstrip())
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``3 min``, ``2.5 h``: a duration as a person says it."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 def _video_facts(settings: config_module.Config, path: Path, count: int) -> str:

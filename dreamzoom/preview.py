@@ -1,10 +1,14 @@
-"""Stills for trying settings: one frame of a render, or frame 0 dreamed with each of several terms.
+"""Trying settings before a long render: one frame of it, frame 0 dreamed with each of several
+terms, or how long the whole will take here.
 
-Both run the same assembly and timeline as a render, so a still is exactly the frame the video
-would have, but nothing is encoded or checkpointed.
+All run the same assembly and timeline as a render, so a still is exactly the frame the video
+would have, and a timed frame costs what it will cost, but nothing is encoded or checkpointed.
 """
 
 from __future__ import annotations
+
+import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -14,7 +18,7 @@ from .config import Config, Term, with_objectives
 from .errors import DreamzoomError
 from .metrics import counted
 from .sinks import to_uint8
-from .timeline import frames
+from .timeline import dreamed_indices, frames
 
 
 def preview(config: Config, frame: int = 0) -> np.ndarray:
@@ -57,3 +61,32 @@ def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.n
                 check_channels(model, term.layer, term.channels, key)
     config = audio.timed(config)[0]  # once for the sheet, not once a cell
     return [(label, preview(with_objectives(config, [term]), 0)) for label, term in cells]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """How long a render takes on this machine, from timing its first frames (seconds)."""
+
+    load: float  # building the model and the objective
+    first: float  # frame 0, which also traces the compiled steps
+    per_frame: float  # a later frame, over a cycle of dreamed and in-between frames
+    total: float
+    frames: int  # the render's length (a song or a video may set it)
+
+
+def estimate(config: Config) -> Estimate:
+    """Time the model's load, frame 0 and the frames up to the next dreamed one (a whole cycle:
+    in-between frames wait on the dreamed frame after them), and extrapolate to the render.
+    Encoding runs beside the dream, so it adds little."""
+    started = time.perf_counter()
+    prepared = prepare(config)
+    load = time.perf_counter() - started
+    count = prepared.config.frame_count
+    cycle_end = dreamed_indices(count, prepared.config.cadence)[1:2] or [0]
+    times, before = [], time.perf_counter()
+    for _ in frames(prepared, cycle_end[0] + 1):
+        now = time.perf_counter()
+        times.append(now - before)
+        before = now
+    per_frame = float(np.mean(times[1:])) if len(times) > 1 else 0.0
+    return Estimate(load, times[0], per_frame, load + times[0] + (count - 1) * per_frame, count)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
@@ -563,3 +564,23 @@ def test_every_command_takes_its_config_the_same_way(config_file, tmp_path, caps
     assert main(["sweep", str(config_file), "--layers", "mixed0,mixed4", "--set", "frames=1"]) == 0
     with Image.open(tmp_path / "out-sweep.png") as sheet:
         assert sheet.width > 2 * 96, "two labelled cells side by side"
+
+
+def test_a_dry_run_says_what_it_would_render_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """`--dry-run` names the video, its frames and size, the model, the precision and the device,
+    estimates the time from the first frames, and prints the resolved config, which loads back to
+    the very config the render would use. No file is written."""
+    from dreamzoom import config
+
+    monkeypatch.chdir(tmp_path)
+    photo = str(ROOT / "samples" / "chelsea.png")
+    flags = ["--size", "64x64", "--frames", "5", "--set", "model.precision=float32"]
+    assert main(["render", photo, *flags, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    head, _, resolved = out.partition("config, as resolved:\n")
+    assert "would write renders/chelsea.mp4: 5 frames (0.2 s at 24 fps), 64×64, 3 dreamed" in head
+    assert "model: inception_v3 (bundled weights), float32 on " in head and "estimate here: about " in head
+    assert config.load(yaml.safe_load(resolved)) == config.load(
+        config.media_config(Path(photo)), [("size", [64, 64]), ("frames", 5), ("model.precision", "float32")]
+    )
+    assert list(tmp_path.iterdir()) == [], "nothing written"
