@@ -68,12 +68,17 @@ _set_option = click.option(
 
 
 def _load(
-    config_path: str | dict[str, Any] | None,
-    assignments: tuple[str, ...],
-    extra: list[tuple[str, Any]] | None = None,
+    config_path: str | None, assignments: tuple[str, ...], extra: list[tuple[str, Any]] | None = None
 ) -> config_module.Config:
+    """The config a command works on: a config file's, or a photo's, video's or song's (the default
+    settings with that input), with ``--set`` and then ``extra`` applied."""
     overrides = [config_module.parse_set(item) for item in assignments] + (extra or [])
-    return config_module.load(config_path, overrides)
+    media = config_module.media_config(Path(config_path)) if config_path else None
+    if media is None:
+        return config_module.load(config_path, overrides)
+    if not Path(str(config_path)).is_file():
+        raise DreamzoomError(f"file not found: {config_path}", key="INPUT")
+    return config_module.load(media, overrides)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -219,10 +224,7 @@ def _render_settings(
     if config and from_video:
         raise click.UsageError("give CONFIG or --from-video, not both")
     if config:
-        media = config_module.media_config(Path(config))
-        if media is not None and not Path(config).is_file():
-            raise DreamzoomError(f"file not found: {config}", key="INPUT")
-        return _load(config if media is None else media, assignments, extra)
+        return _load(config, assignments, extra)
     if not from_video:
         raise click.UsageError("Missing argument 'INPUT'.")
     from . import provenance
@@ -395,12 +397,15 @@ def batch(
 @cli.command()
 @click.argument("config", type=_FilePath(dir_okay=False))
 @_set_option
-def validate(config: str, assignments: tuple[str, ...]) -> None:
+@_everyday_options
+def validate(config: str, assignments: tuple[str, ...], **everyday: Any) -> None:
     """Check CONFIG — keys, values, files, model and layers — without rendering."""
     from .assemble import prepare
     from .metrics import counted
 
-    settings = prepare(_load(config, assignments)).config  # a song may set the length
+    settings = prepare(
+        _load(config, everyday_assignments(everyday) + assignments)
+    ).config  # a song may set the length
     frames = counted(settings.frame_count, "frame")
     click.echo(f"{config}: ok ({frames}, {settings.size[0]}×{settings.size[1]})")
 
@@ -475,13 +480,19 @@ def classes_command(query: str) -> int:
     help="PNG or JPEG to write (.png, .jpg); default a PNG beside the video.",
 )
 @_set_option
-def preview(config: str, frame: int, output: str | None, assignments: tuple[str, ...]) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_everyday_options
+def preview(
+    config: str, frame: int, output: str | None, assignments: tuple[str, ...], quiet: bool, **everyday: Any
+) -> None:
     """Render one still of CONFIG (frame N), to try settings before a long render."""
     from .preview import preview as render_still
     from .sinks import write_still
 
-    settings = _load(config, assignments)
-    path = write_still(_still_path(output, settings, f"frame{frame}"), render_still(settings, frame))
+    settings = _load(config, everyday_assignments(everyday) + assignments)
+    path = write_still(
+        _still_path(output, settings, f"frame{frame}"), render_still(settings, frame, progress=not quiet)
+    )
     click.echo(f"wrote {path}", err=True)
 
 

@@ -17,21 +17,25 @@ from .assemble import check_channels, prepare
 from .config import Config, Term, with_objectives
 from .errors import DreamzoomError
 from .metrics import counted
+from .renderer import progress_bar
 from .sinks import to_uint8
 from .timeline import dreamed_indices, frames
 
 
-def preview(config: Config, frame: int = 0) -> np.ndarray:
-    """Frame ``frame`` of a render, as 8-bit RGB, without writing any video."""
+def preview(config: Config, frame: int = 0, progress: bool = False) -> np.ndarray:
+    """Frame ``frame`` of a render, as 8-bit RGB, without writing any video (with a progress bar
+    over frames 0…``frame`` where ``progress``)."""
     if frame < 0:
         raise DreamzoomError(f"frame {frame} is negative", key="--frame")
     if config.audio is None and config.source.video is None:  # the length is known: no model needed
         _check_frame(config, frame)
     prepared = prepare(config)
     _check_frame(prepared.config, frame)  # a song or a video may set the length
-    for index, (image, _) in enumerate(frames(prepared, prepared.config.frame_count)):
-        if index == frame:
-            return to_uint8(image)
+    with progress_bar(frame + 1, f"frame {frame}", progress) as bar:
+        for index, (image, _) in enumerate(frames(prepared, prepared.config.frame_count)):
+            bar.update()
+            if index == frame:
+                return to_uint8(image)
     raise AssertionError("unreachable: the stream yields every frame")
 
 

@@ -35,6 +35,20 @@ from .sinks import FramesSink, Sink, TelemetrySink, VideoSink, WriterThread, to_
 from .timeline import State, frames
 
 
+def progress_bar(total: int, label: str, shown: bool, initial: int = 0) -> tqdm:
+    """A progress bar of frames whose rate always reads in seconds a frame (tqdm's own flips to
+    frames a second when they come faster than one a second)."""
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="frame",
+        desc=label,
+        disable=not shown,
+        dynamic_ncols=True,
+        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_inv_fmt}]",
+    )
+
+
 @dataclass
 class Report:
     """What a render made."""
@@ -227,14 +241,7 @@ class _Run:
         """Stream every frame to the sinks, then finish the video (or, when stopped, a partial)."""
         if self.index:
             self.tell(f"resuming {self.path.name} after frame {self.index - 1} ({keeps(self.index)})")
-        bar = tqdm(
-            total=self.total,
-            initial=self.index,
-            unit="frame",
-            desc=self.path.name,
-            disable=not progress,
-            dynamic_ncols=True,
-        )
+        bar = progress_bar(self.total, self.path.name, progress, initial=self.index)
         try:
             with _StopRequest(self.tell) as stop:
                 for frame, after in frames(self.prepared, self.total, self.state):

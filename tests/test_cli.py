@@ -584,3 +584,24 @@ def test_a_dry_run_says_what_it_would_render_and_writes_nothing(tmp_path, monkey
         config.media_config(Path(photo)), [("size", [64, 64]), ("frames", 5), ("model.precision", "float32")]
     )
     assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+def test_preview_and_validate_take_a_photo_and_the_everyday_flags(tmp_path, monkeypatch, capsys):
+    """`preview cat.png --size 64x48 --frame 2` is frame 2 of `render cat.png --size 64x48`, beside
+    where that video would go; its progress bar, like a render's, counts seconds a frame."""
+    from PIL import Image
+
+    monkeypatch.chdir(tmp_path)
+    photo = str(ROOT / "samples" / "chelsea.png")
+    assert main(["validate", photo, "--size", "64x48", "--frames", "3"]) == 0
+    assert "ok (3 frames, 64×48)" in capsys.readouterr().out
+    assert main(["preview", photo, "--size", "64x48", "--frames", "3", "--frame", "2"]) == 0
+    assert "s/frame]" in capsys.readouterr().err
+    assert (
+        main(["render", photo, "--size", "64x48", "--frames", "3", "-q", "--set", "output.frames_dir=f"]) == 0
+    )
+    with (
+        Image.open(tmp_path / "renders" / "chelsea-frame2.png") as still,
+        Image.open("f/frame_00002.png") as kept,
+    ):
+        assert still.size == (64, 48) and np.array_equal(np.asarray(still), np.asarray(kept))
