@@ -239,3 +239,24 @@ def test_a_sweep_cell_dreams_its_term_alone(monkeypatch):
     cell = config.with_objectives(default, [config.Term(layer="mixed2")])
     assert cell.dream.explore is None and [t.layer for t in cell.dream.terms()] == ["mixed2"]
     assert cell.motion == default.motion and cell.cadence == default.cadence
+
+
+def test_a_draft_of_a_loop_keeps_the_loop_s_share(monkeypatch, tmp_path):
+    """The README's draft recipe on the shipped loop: 12 frames of a 144-frame loop lead back over
+    4 (its third), and the draft renders (it was refused: 48 lead-back frames of 12). A loop length set
+    with the draft stays as set; a length given in seconds scales it too."""
+    import json
+
+    import dreamzoom
+    from dreamzoom import provenance
+
+    shipped = ROOT / "configs" / "loop.yaml"
+    assert (config.load(shipped).loop.frames, config.load(shipped).frame_count) == (48, 144)
+    assert config.load(shipped, [("frames", 12)]).loop.frames == 4
+    assert config.load(shipped, [("seconds", 12)]).loop.frames == 96
+    assert config.load(shipped, [("frames", 12), ("loop.frames", 6)]).loop.frames == 6
+    monkeypatch.setenv(config.ENVIRONMENT, "size=[64,64] frames=12 dream.steps=1 dream.first_frame_steps=1")
+    settings = dreamzoom.load_config(shipped, **{"output.path": str(tmp_path / "draft.mp4")})
+    dreamzoom.render(settings, progress=False)
+    sidecar = json.loads(provenance.sidecar_path(tmp_path / "draft.mp4").read_text())
+    assert sidecar["config"]["loop"]["frames"] == 4, "rendered (48 lead-back frames of 12 were refused)"

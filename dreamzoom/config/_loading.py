@@ -49,9 +49,12 @@ def load(
     else:
         path = Path(source)
         raw, base, stem = read_yaml(path), path.resolve().parent, path.stem
+    stated = _stated_frames(raw)
     for key, value in overrides:
         _drop_replaced_length(raw, key, value)
         _set_dotted(raw, key, value)
+    if not any(key == "loop" or key.startswith("loop.") for key, _ in overrides):
+        _scale_loop(raw, stated)
     config = _validated(raw)
     overridden = {key for key, _ in overrides}
     config = resolve_inputs(config, base, overridden)
@@ -97,6 +100,32 @@ def _drop_replaced_length(raw: dict[str, Any], key: str, value: Any) -> None:
         for other in _LENGTH_KEYS:
             if other != key:
                 raw.pop(other, None)
+
+
+def _stated_frames(raw: dict[str, Any]) -> float | None:
+    """The length a raw config states, in frames (``frames``, or ``seconds`` × the rate), if it
+    states one plainly; ``None`` otherwise (a song's length, or a value the schema will refuse)."""
+
+    def number(value: Any) -> float | None:
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    frames, seconds = number(raw.get("frames")), number(raw.get("seconds"))
+    output = raw.get("output")
+    fps = number(output.get("fps", 24.0)) if isinstance(output, dict) else 24.0
+    if frames is not None:
+        return frames
+    return seconds * fps if seconds is not None and fps is not None else None
+
+
+def _scale_loop(raw: dict[str, Any], stated: float | None) -> None:
+    """A loop's lead-back keeps its share of a render whose length an override changed (a draft of
+    12 frames of a 144-frame loop leads back over 4, not over 48 it does not have)."""
+    loop, asked = raw.get("loop"), _stated_frames(raw)
+    if not isinstance(loop, dict) or stated is None or asked is None or stated <= 0 or asked == stated:
+        return
+    frames = loop.get("frames")
+    if isinstance(frames, int) and not isinstance(frames, bool) and asked >= 2:
+        raw["loop"] = {**loop, "frames": max(1, min(round(asked) - 1, round(frames * asked / stated)))}
 
 
 def _set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
