@@ -615,14 +615,22 @@ def inspect(video: str, output: str | None) -> None:
     "--seconds", type=click.FloatRange(0.001, None), help="Analyse only this long (default: to the end)."
 )
 @click.option("--bpm", type=click.FloatRange(0.001, 1000.0), help="Track the beats at this tempo.")
+@_set_option
 def audio_command(
-    song: str, output: str | None, fps: float, offset: float, seconds: float | None, bpm: float | None
+    song: str,
+    output: str | None,
+    fps: float,
+    offset: float,
+    seconds: float | None,
+    bpm: float | None,
+    assignments: tuple[str, ...],
 ) -> None:
     """Print SONG's tempo, beats and length, and plot the envelopes that would drive a render
     (SONG may be a config with an audio section: its settings are used)."""
     from .soundcheck import draw, listen
 
-    check = listen(Path(song), fps, offset, seconds, bpm)
+    overrides = [config_module.parse_set(item) for item in assignments]
+    check = listen(Path(song), fps, offset, seconds, bpm, overrides)
     for line in check.lines():
         click.echo(line)
     path = Path(output) if output else Path(f"{Path(song).stem}.envelopes.png")

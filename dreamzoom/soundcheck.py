@@ -8,6 +8,7 @@ used; given a bare track, the defaults and the options.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,10 +64,12 @@ def listen(
     offset: float = 0.0,
     seconds: float | None = None,
     bpm: float | None = None,
+    overrides: Sequence[tuple[str, Any]] = (),
 ) -> Soundcheck:
-    """Analyse a track, or the song of a config (``source`` ending ``.yaml``, whose settings win)."""
+    """Analyse a track, or the song of a config (``source`` ending ``.yaml``, whose settings win),
+    with ``overrides`` (``--set``) applied to either."""
     if source.suffix.lower() in CONFIG_SUFFIXES:
-        settings = config_module.load(source)
+        settings = config_module.load(source, overrides)
         if settings.audio is None:
             raise DreamzoomError(f"{source} has no audio section to analyse", key="SONG")
     else:
@@ -76,7 +79,7 @@ def listen(
             "seconds": seconds,
         }
         try:  # the options say what to analyse: DREAMZOOM_SET's drafts are for renders
-            return _checked(config_module.load(raw, environment=False))
+            return _checked(config_module.load(raw, overrides, environment=False))
         except DreamzoomError as error:  # name what was typed: SONG, not the config key
             if error.key in ("audio.path", "audio.offset"):
                 raise DreamzoomError(

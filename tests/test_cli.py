@@ -388,6 +388,8 @@ def test_audio_of_a_config_uses_its_song_and_settings(tmp_path, capsys, monkeypa
     assert main(["audio", "song.yaml"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "groove.mp3: 4.00 s from 12 s = 48 frames at 12 fps"
     assert (tmp_path / "song.envelopes.png").is_file()
+    assert main(["audio", "song.yaml", "--set", "audio.offset=10", "--set", "output.fps=24"]) == 0, "as render"
+    assert capsys.readouterr().out.splitlines()[0] == "groove.mp3: 6.00 s from 10 s = 144 frames at 24 fps"
 
 
 def test_audio_of_a_file_without_sound_is_one_line_naming_the_song(tmp_path, capsys):
