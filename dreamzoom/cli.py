@@ -1,5 +1,5 @@
 """The ``dreamzoom`` command: render, batch, validate, preview, sweep, inspect, audio, layers, classes,
-schema.
+init, schema.
 
 Commands are thin: each maps its arguments onto the Python API. Every error a user can cause
 arrives here as a :class:`DreamzoomError` (or a click usage error) and leaves as one line on
@@ -635,6 +635,29 @@ def audio_command(
         click.echo(line)
     path = Path(output) if output else Path(f"{Path(song).stem}.envelopes.png")
     click.echo(f"wrote {draw(check, path)}", err=True)
+
+
+@cli.command()
+@click.argument("source", metavar="[INPUT]", required=False, type=_FilePath(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=_FilePath(dir_okay=False),
+    help="The config to write (default: INPUT's name with .yaml, here; dreamzoom.yaml without INPUT).",
+)
+@click.option("-y", "--overwrite", is_flag=True, help="Replace the config if it exists.")
+def init(source: str | None, output: str | None, overwrite: bool) -> None:
+    """Write a commented config to edit, for INPUT (a photo, video or song) or for seeded noise."""
+    path = Path(output or f"{Path(source).stem if source else 'dreamzoom'}.yaml")
+    if path.exists() and not overwrite:
+        raise DreamzoomError(f"{path} exists: use -y to replace it", key="--output")
+    text = config_module.starter(path, Path(source) if source else None)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise DreamzoomError(f"cannot write {path}: {error.strerror}", key="--output") from None
+    click.echo(f"wrote {path}: edit it, then: dreamzoom render {shlex.quote(str(path))}", err=True)
 
 
 @cli.command()

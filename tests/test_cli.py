@@ -388,7 +388,9 @@ def test_audio_of_a_config_uses_its_song_and_settings(tmp_path, capsys, monkeypa
     assert main(["audio", "song.yaml"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "groove.mp3: 4.00 s from 12 s = 48 frames at 12 fps"
     assert (tmp_path / "song.envelopes.png").is_file()
-    assert main(["audio", "song.yaml", "--set", "audio.offset=10", "--set", "output.fps=24"]) == 0, "as render"
+    assert main(["audio", "song.yaml", "--set", "audio.offset=10", "--set", "output.fps=24"]) == 0, (
+        "as render"
+    )
     assert capsys.readouterr().out.splitlines()[0] == "groove.mp3: 6.00 s from 10 s = 144 frames at 24 fps"
 
 
@@ -607,3 +609,33 @@ def test_preview_and_validate_take_a_photo_and_the_everyday_flags(tmp_path, monk
         Image.open("f/frame_00002.png") as kept,
     ):
         assert still.size == (64, 48) and np.array_equal(np.asarray(still), np.asarray(kept))
+
+
+@pytest.mark.parametrize("name", ["cat.png", "clip.mp4", "song.mp3", None])
+def test_init_writes_a_config_that_renders_as_its_input_does(name, tmp_path, monkeypatch, capsys):
+    """`dreamzoom init INPUT` writes a commented config that makes what `render INPUT` makes: the
+    same settings, length and size (a video's and a song's own where they set them); without INPUT,
+    seeded noise. It never replaces a config unless told to (-y), and makes the folder it goes in."""
+    import shutil
+
+    from dreamzoom import config
+
+    monkeypatch.chdir(tmp_path)
+    samples = {"cat.png": "chelsea.png", "clip.mp4": "pan.mp4", "song.mp3": "groove.mp3"}
+    given = [name] if name else []
+    if name:
+        shutil.copy(ROOT / "samples" / samples[name], tmp_path / name)
+    assert main(["init", *given, "-o", "my.yaml"]) == 0
+    assert "wrote my.yaml" in capsys.readouterr().err
+    assert (tmp_path / "my.yaml").read_text().startswith("# A dreamzoom config to edit")
+    mine = config.load(tmp_path / "my.yaml")
+    theirs = config.load(config.media_config(Path(name)) if name else {"output": {"path": "renders/my.mp4"}})
+    assert (mine.frame_count, mine.size, mine.cadence) == (theirs.frame_count, theirs.size, theirs.cadence)
+    length = {"frames", "seconds"}
+    assert {k: v for k, v in config.resolved(mine).items() if k not in length} == {
+        k: v for k, v in config.resolved(theirs).items() if k not in length
+    }
+    assert main(["init", *given, "-o", "my.yaml"]) == 2
+    assert "--output: my.yaml exists: use -y to replace it" in one_line_error(capsys)
+    assert main(["init", *given, "-o", "sub/my.yaml"]) == 0
+    assert config.load(tmp_path / "sub" / "my.yaml").frame_count == mine.frame_count

@@ -18,7 +18,7 @@ song given as ``render``'s INPUT is rendered with).
 
 from __future__ import annotations
 
-from ._inputs import media_config
+from ._inputs import media_config, starter
 from ._loading import ENVIRONMENT, load, parse_set, resolved, with_objectives
 from ._paths import FILE_ROOM, VIDEO_ROOM, path_problem, video_name_problem
 from ._reference import json_schema, reference
@@ -48,6 +48,7 @@ __all__ = [
     "plain",
     "reference",
     "resolved",
+    "starter",
     "video_name_problem",
     "with_objectives",
 ]
