@@ -170,9 +170,9 @@ class Dreamer:
         """The image one step up ``gradient``, smoothed and normalised under the prior (or climbed
         in the Fourier basis, whose Adam moments come back updated)."""
         prior, before = self.prior, moments
+        inside = tf.clip_by_value(image, _EDGE, 1.0 - _EDGE)  # where a logit exists
         if prior.bounded:  # the chain rule through the sigmoid that maps each pixel's logit to it
-            image = tf.clip_by_value(image, _EDGE, 1.0 - _EDGE)
-            gradient = gradient * image * (1.0 - image)
+            gradient = gradient * inside * (1.0 - inside)
         if prior.fourier:
             direction, moments = fourier.direction(gradient, moments)
         else:
@@ -184,7 +184,7 @@ class Dreamer:
         if prior.tv:  # weighed against the normalised dream, so `tv` means the same for any objective
             direction -= prior.tv * priors.unit_mean(priors.total_variation_gradient(image))
         if prior.bounded:  # 4: the sigmoid's slope at mid-grey, where a step still moves step_size
-            logit = tf.math.log(image) - tf.math.log1p(-image)
+            logit = tf.math.log(inside) - tf.math.log1p(-inside)
             climbed = tf.sigmoid(logit + 4.0 * step_size * direction)
         else:
             climbed = tf.clip_by_value(image + step_size * direction, 0.0, 1.0)

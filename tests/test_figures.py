@@ -66,7 +66,7 @@ def test_a_short_render_counts_its_frames_and_says_one_frame(tmp_path, capsys):
     # 4 frames at 12 fps: frames 0 and 3 judged (4 a second), so motifs are counted among 2 frames.
     assert main(["render", str(config), "--set", "frames=4"]) == 0
     err = capsys.readouterr().err
-    assert "(4 frames, 96×96, 12 fps)" in err
+    assert "(4 frames, 0.3 s, 96×96, 12 fps, silent, " in err
     line = novelty_line(err)
     assert re.search(
         r" in \d+% of 2 sampled frames, (1 motif|2 motifs) among 2 frames, (no things named|things named in \d+% \(\d+ distinct things?\))$",
@@ -74,7 +74,7 @@ def test_a_short_render_counts_its_frames_and_says_one_frame(tmp_path, capsys):
     ), line
     assert main(["render", str(config), "--set", "frames=1", "-o", str(tmp_path / "one.mp4")]) == 0
     err = capsys.readouterr().err
-    assert "(1 frame, 96×96, 12 fps)" in err
+    assert "(1 frame, 0.1 s, 96×96, 12 fps, silent, " in err
     named = r"(no things named|things named in 100% \(1 distinct thing\))"
     assert re.search(rf" in 100% of 1 sampled frame, 1 motif among 1 frame, {named}$", novelty_line(err))
     assert main(["validate", str(config), "--set", "frames=1"]) == 0
