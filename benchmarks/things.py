@@ -11,7 +11,8 @@ Each run renders ``configs/default.yaml`` at 256×256 for ``--seconds`` from the
 cat photo or smooth noise, with seed 0, 1 or 2. Its decoded video, sampled once a second, is judged
 by the referee, EfficientNet-Lite0 (``dreamzoom.recognition``), which played no part in the dream
 (the things are raised through SqueezeNet beside InceptionV3). Printed per run, then for the median
-run (each figure's median over the runs), with the issue's goals:
+run (each figure's median over the runs), with the goals the project set itself (issue 24 asks for
+things in numbers nowhere; these are its aims, not all met yet: see the README):
 
 - named: the share of frames whose top class the referee gives p ≥ 0.3 (goal ≥ 50 %);
 - distinct: the classes so named, per minute (goal ≥ 15);
