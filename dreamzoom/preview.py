@@ -14,12 +14,12 @@ import numpy as np
 
 from . import audio, classes, models
 from .assemble import check_channels, prepare
-from .config import Config, Term, with_objectives
+from .config import Config, Term, load, with_objectives
 from .errors import DreamzoomError
 from .metrics import counted
 from .renderer import progress_bar
 from .sinks import to_uint8
-from .timeline import dreamed_indices, frames
+from .timeline import dreamed_indices, frame_params, frames
 
 
 def preview(config: Config, frame: int = 0, progress: bool = False) -> np.ndarray:
@@ -64,7 +64,25 @@ def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.n
             if term.channels:
                 check_channels(model, term.layer, term.channels, key)
     config = audio.timed(config)[0]  # once for the sheet, not once a cell
-    return [(label, preview(with_objectives(config, [term]), 0)) for label, term in cells]
+    return [(label, preview(_sweep_cell(config, term), 0)) for label, term in cells]
+
+
+#: A layer or channel cell of a sweep dreams frame 0 at least this hard (steps, step size): a
+#: config's own frame 0 may be gentle on purpose (the default's keeps the photo), and then every
+#: layer's cell looked alike (3 levels apart on 8 bits; at this strength 20–30).
+SWEEP_STEPS, SWEEP_STEP_SIZE = 16, 0.01
+
+
+def _sweep_cell(config: Config, term: Term) -> Config:
+    """``config`` with ``term`` as its only objective; a layer or channel dreamed at least as hard
+    as :data:`SWEEP_STEPS` steps of :data:`SWEEP_STEP_SIZE` (a class keeps its config's settings,
+    which its pictures were measured with)."""
+    cell = with_objectives(config, [term])
+    params = frame_params(cell, 0)
+    if term.class_ is not None or params.steps * params.step_size >= SWEEP_STEPS * SWEEP_STEP_SIZE:
+        return cell
+    stronger = [("dream.first_frame_steps", SWEEP_STEPS), ("dream.step_size", SWEEP_STEP_SIZE)]
+    return load(cell, stronger)
 
 
 @dataclass(frozen=True)
