@@ -56,7 +56,9 @@ class Analysis:
 
     seconds: float  # the stretch's length
     tempo: float  # beats per minute (0 where no beat was found)
-    beats: np.ndarray  # beat times in seconds from the stretch's start
+    #: Beat times in seconds from the stretch's start; a cropped analysis keeps those after it too,
+    #: which pace the beat count up to its end as they pace the whole's.
+    beats: np.ndarray
     #: Per analysis frame, each 0–1 over the stretch: ``onset``, ``loudness``, ``bass``, ``mid``, ``high``.
     envelopes: Mapping[str, np.ndarray]
 
@@ -64,6 +66,20 @@ class Analysis:
     def times(self) -> np.ndarray:
         """The time of each analysis frame (the centre of its window), in seconds."""
         return np.arange(len(self.envelopes["onset"])) * HOP / RATE
+
+    def cropped(self, seconds: float) -> Analysis:
+        """Its first ``seconds``, measured as they were within the whole (the same tempo, the same
+        beats, the envelopes normalised over the whole)."""
+        if seconds >= self.seconds:
+            return self
+        kept = math.floor(seconds * RATE / HOP) + 1
+        envelopes = {name: values[:kept] for name, values in self.envelopes.items()}
+        return Analysis(seconds, self.tempo, self.beats, envelopes)
+
+    @property
+    def heard_beats(self) -> np.ndarray:
+        """The beats within the stretch."""
+        return self.beats[self.beats < self.seconds]
 
 
 def analyse(
@@ -299,14 +315,21 @@ def timed(config: Config) -> tuple[Config, Analysis | None]:
         return config, None
     fps = config.output.fps
     seconds = config.frame_count / fps if config.length_given else None
+    # A draft (or any part) is measured within the whole song, as the full render is: the same
+    # tempo and beats, the envelopes normalised over the whole. Only a song too long for one render
+    # (or of unknown length) is measured over the part alone.
+    rest = probe(track.path, KEY).duration
+    whole = seconds is not None and rest is not None and rest - track.offset <= MAX_FRAMES / fps
     analysis = analyse(
         track.path,
         track.offset,
-        seconds,
+        None if whole else seconds,
         bands=track.bands.model_dump(),
         bpm=track.bpm,
         longest=MAX_FRAMES / fps,
     )
+    if seconds is not None:
+        analysis = analysis.cropped(seconds)
     frames = config.frame_count if config.length_given else max(1, round(analysis.seconds * fps))
     if frames > MAX_FRAMES:  # a track that hid its length from the probe
         raise DreamzoomError(
@@ -326,5 +349,5 @@ def describe(analysis: Analysis) -> dict[str, Any]:
     return {
         "seconds": round(analysis.seconds, 3),
         "tempo": round(analysis.tempo, 2),
-        "beats": len(analysis.beats),
+        "beats": len(analysis.heard_beats),
     }

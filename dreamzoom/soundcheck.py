@@ -40,7 +40,7 @@ class Soundcheck:
         """The figures for people."""
         track = self.config.audio
         assert track is not None
-        beats = self.analysis.beats
+        beats = self.analysis.heard_beats
         spacing = f", the first at {beats[0]:.2f} s" if len(beats) else ""
         fixed = " (fixed by audio.bpm)" if track.bpm else ""
         return [
@@ -109,7 +109,12 @@ def draw(check: Soundcheck, path: Path) -> Path:
         axis.plot(check.analysis.times, check.analysis.envelopes[name], color="0.75", linewidth=0.6)
         axis.plot(frames, check.signals.values[name], linewidth=1.3)
         axis.vlines(
-            check.analysis.beats, 0, 1, transform=axis.get_xaxis_transform(), color="tab:red", alpha=0.25
+            check.analysis.heard_beats,
+            0,
+            1,
+            transform=axis.get_xaxis_transform(),
+            color="tab:red",
+            alpha=0.25,
         )
         axis.set_ylim(-0.05, 1.05)
         axis.set_ylabel(name, fontsize=9, rotation=0, ha="right", va="center")

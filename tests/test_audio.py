@@ -14,7 +14,7 @@ import pytest
 from dreamzoom import audio, config
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import AUDIO_RATE, click_track, small_config, write_wav
+from .conftest import AUDIO_RATE, click_track, pcm, small_config, write_wav
 
 
 @pytest.fixture(scope="module")
@@ -275,3 +275,20 @@ def test_a_schedule_out_of_range_on_the_real_envelopes_is_one_line(clicks):
         match=r"^motion\.zoom: must be ≥ 0\.1, but is -?[\d.]+ at frame \d+ \(measured on clicks\.wav: 96 frames\)$",
     ):
         audio.timed(loaded)
+
+
+def test_a_draft_hears_the_song_as_the_whole_render_does(clicks, tmp_path):
+    """A draft's few frames are measured within the whole song: the tempo, the beats and the
+    envelopes (normalised over the whole, here louder in its second half) are the full render's,
+    not those of a stretch holding one click (an 8-frame draft of `song.yaml` read 287 BPM)."""
+    heard = pcm(clicks[0])
+    rising = heard * np.where(np.arange(len(heard)) < 4 * AUDIO_RATE, 0.5, 1.0)
+    song = {"path": str(write_wav(tmp_path / "rising.wav", rising.astype(np.float32)))}
+    full, whole = audio.timed(config.load(small_config(frames=None, audio=song)))
+    draft, part = audio.timed(config.load(small_config(frames=9, audio=song)))  # 0.75 s at 12 fps
+    assert whole is not None and part is not None
+    assert part.tempo == whole.tempo == pytest.approx(120.0, abs=1.0)
+    np.testing.assert_array_equal(part.heard_beats, whole.beats[whole.beats < 0.75])
+    for name in ("loudness", "onset", "beat"):
+        np.testing.assert_allclose(draft.signals.values[name], full.signals.values[name][:9], atol=1e-9)
+    assert draft.signals.values["loudness"].max() < 0.7, "the louder half sets the scale"
