@@ -122,14 +122,12 @@ def _render_task(name: str, resolved: dict[str, Any], overwrite: bool, progress:
 
 
 def _sweep_task(resolved: dict[str, Any], term: dict[str, Any]) -> Any:
-    from .preview import preview
+    from .preview import preview, sweep_cell
 
-    return preview(
-        config_module.with_objectives(
-            config_module.load(resolved, environment=False), [config_module.Term.model_validate(term)]
-        ),
-        0,
+    cell = sweep_cell(
+        config_module.load(resolved, environment=False), config_module.Term.model_validate(term)
     )
+    return preview(cell, 0)
 
 
 def resources(ray: Any, cpus: float | None, gpus: float | None) -> dict[str, float]:

@@ -64,7 +64,7 @@ def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.n
             if term.channels:
                 check_channels(model, term.layer, term.channels, key)
     config = audio.timed(config)[0]  # once for the sheet, not once a cell
-    return [(label, preview(_sweep_cell(config, term), 0)) for label, term in cells]
+    return [(label, preview(sweep_cell(config, term), 0)) for label, term in cells]
 
 
 #: A layer or channel cell of a sweep dreams frame 0 at least this hard (steps, step size): a
@@ -73,8 +73,8 @@ def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.n
 SWEEP_STEPS, SWEEP_STEP_SIZE = 16, 0.01
 
 
-def _sweep_cell(config: Config, term: Term) -> Config:
-    """``config`` with ``term`` as its only objective; a layer or channel dreamed at least as hard
+def sweep_cell(config: Config, term: Term) -> Config:
+    """``config`` with ``term`` as its only objective (a sweep's cell, here or on a Ray worker); a layer or channel dreamed at least as hard
     as :data:`SWEEP_STEPS` steps of :data:`SWEEP_STEP_SIZE` (a class keeps its config's settings,
     which its pictures were measured with)."""
     cell = with_objectives(config, [term])

@@ -107,7 +107,12 @@ def _stated_frames(raw: dict[str, Any]) -> float | None:
     states one plainly; ``None`` otherwise (a song's length, or a value the schema will refuse)."""
 
     def number(value: Any) -> float | None:
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return None
+        try:
+            return float(value)
+        except OverflowError:  # an integer of hundreds of digits: the schema refuses it
+            return None
 
     frames, seconds = number(raw.get("frames")), number(raw.get("seconds"))
     output = raw.get("output")
