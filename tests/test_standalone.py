@@ -1,7 +1,10 @@
 """The suite runs on a fresh clone: nothing the tests, the package, the benchmarks or CI run reads the
-folder of reference material that sits beside the project's own checkout (``../shared``, which a
-user's clone does not have). Sample photos live in ``samples/``, and what the reference networks
-compute lives in ``tests/data/`` (``scripts/`` may read the folder: the tests never run them)."""
+folder of reference material that sits beside the maintainers' checkout (named in :data:`NAME`),
+which a user's clone does not have. Sample photos live in ``samples/``, and what the reference
+networks compute lives in ``tests/data/`` (``scripts/`` may read the folder: the tests never run them).
+
+This file spells the folder's name once, in :data:`NAME`, and builds the forbidden forms it tests
+its pattern on from it, so that it never names the folder as a path itself."""
 
 from __future__ import annotations
 
@@ -19,30 +22,23 @@ from .conftest import ROOT
 #: they rebuild the project's copies (weights, reference outputs) from the folder.
 CHECKED = ["tests", "dreamzoom", "benchmarks", ".ci", "pyproject.toml"]
 
-#: The ways of naming the sibling folder: the relative path as text (``../shared``, ``..\\shared``),
-#: joined parts (``"..", "shared"``), a pathlib step from a parent (``ROOT.parent / "shared"``,
-#: ``parents[2] / "shared"``, ``.joinpath("shared")``, ``.with_name("shared")``) and the constant the
-#: suite once held it in. Precise on purpose: ``_shared_paths`` (dreamzoom/cluster.py), a layer
-#: named "shared" (tests/test_folding.py) and ``/shared/renders`` (an absolute path in a README
-#: example) are not the sibling folder.
+#: The sibling folder's name. Alone it names nothing: only a path to it beside the checkout does.
+NAME = "shared"
+
+#: The ways of naming the sibling folder: the relative path as text (dot-dot, a slash or backslash,
+#: :data:`NAME`), joined parts (a dot-dot string, then :data:`NAME`), a pathlib step from a parent
+#: (``ROOT.parent``, ``parents[2]``, ``.joinpath``, ``.with_name``) and the constant the suite once
+#: held it in (:data:`NAME` in capitals). Precise on purpose: ``_shared_paths``
+#: (dreamzoom/cluster.py), a layer named like the folder (tests/test_folding.py) and an absolute
+#: ``/{NAME}/renders`` (a README example) are not the sibling folder.
 SIBLING = re.compile(
-    r"""\.\.[/\\]+shared\b
-    | ["']\.\.["']\s*,\s*["']shared["']
-    | \bparents?\b(\[\s*-?\d+\s*\])?\s*/\s*["']shared["']
-    | \.(joinpath|with_name)\(\s*["']shared["']
-    | \bSHARED\b""",
+    rf"""\.\.[/\\]+{NAME}\b
+    | ["']\.\.["']\s*,\s*["']{NAME}["']
+    | \bparents?\b(\[\s*-?\d+\s*\])?\s*/\s*["']{NAME}["']
+    | \.(joinpath|with_name)\(\s*["']{NAME}["']
+    | \b{NAME.upper()}\b""",
     re.VERBOSE,
 )
-
-#: Lines that may name the folder anyway, file by file, and why. test_readme_examples.py lists the
-#: README's commands that it does not run, each with its reason; one is the developers' command that
-#: rebuilds the bundled weights from the folder, which that table must spell to skip it: text
-#: matched as a key, never a path the test opens. Only that one entry is let through.
-ALLOWED = {
-    "tests/test_readme_examples.py": re.compile(
-        r"""\s*"python scripts/bundle_weights\.py \.\./shared/models": "[^"]*",?\s*"""
-    )
-}
 
 
 def checked_files() -> list[Path]:
@@ -60,29 +56,24 @@ def mentions(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return []  # model weights, photos, reference arrays: data, not code
-    allowed = ALLOWED.get(path.relative_to(ROOT).as_posix())
-    return [
-        line.strip()
-        for line in text.splitlines()
-        if SIBLING.search(line) and not (allowed and allowed.fullmatch(line))
-    ]
+    return [line.strip() for line in text.splitlines() if SIBLING.search(line)]
 
 
 @pytest.mark.parametrize(
-    "line",
+    "form",
     [
-        'SHARED = ROOT.parent / "shared"',
-        "photos = Path(__file__).resolve().parents[2] / 'shared' / 'photos'",
-        'models = ROOT.parent.joinpath("shared", "models")',
-        'folder = ROOT.with_name("shared")',
-        'os.path.join(ROOT, "..", "shared", "models")',
-        "cp ../shared/photos/coffee.png samples/",
-        'load_model("..\\\\shared\\\\models\\\\squeezenet_imagenet.keras")',
-        "source.read_image(SHARED / 'photos' / name)",
+        '{CAPS} = ROOT.parent / "{name}"',
+        "photos = Path(__file__).resolve().parents[2] / '{name}' / 'photos'",
+        'models = ROOT.parent.joinpath("{name}", "models")',
+        'folder = ROOT.with_name("{name}")',
+        'os.path.join(ROOT, "..", "{name}", "models")',
+        "cp ../{name}/photos/coffee.png samples/",
+        'load_model("..\\\\{name}\\\\models\\\\squeezenet_imagenet.keras")',
+        "source.read_image({CAPS} / 'photos' / name)",
     ],
 )
-def test_the_pattern_catches_each_way_of_naming_the_folder(line):
-    assert SIBLING.search(line)
+def test_the_pattern_catches_each_way_of_naming_the_folder(form):
+    assert SIBLING.search(form.format(name=NAME, CAPS=NAME.upper()))
 
 
 @pytest.mark.parametrize(
@@ -104,11 +95,7 @@ def test_nothing_the_tests_or_the_package_run_names_the_sibling_folder():
     files = checked_files()
     assert len(files) > 50 and ROOT / "tests" / "conftest.py" in files
     found = {
-        path.relative_to(ROOT).as_posix(): lines
-        for path in files
-        if path != Path(__file__).resolve()  # this file spells the forbidden forms out, as examples
-        for lines in [mentions(path)]
-        if lines
+        path.relative_to(ROOT).as_posix(): lines for path in files for lines in [mentions(path)] if lines
     }
     assert not found, f"read these from samples/ or tests/data/ instead (see scripts/): {found}"
 
