@@ -90,10 +90,13 @@ def analyse(
     bands: Mapping[str, tuple[float, float]] | None = None,
     bpm: float | None = None,
     longest: float = math.inf,
+    within_whole: bool = False,
 ) -> Analysis:
     """Decode and measure ``seconds`` of ``path`` from ``offset`` (to its end when ``seconds`` is
     ``None``; a track whose rest is longer than ``longest`` seconds is refused before decoding).
-    ``bpm`` fixes the tempo the beats are tracked at. Every problem is one line naming the key."""
+    ``bpm`` fixes the tempo the beats are tracked at. ``within_whole`` measures the stretch within
+    the rest of the track where that fits in ``longest`` (its tempo, beats and envelope scale the
+    whole's; see :meth:`Analysis.cropped`). Every problem is one line naming the key."""
     bands = dict(bands or BANDS)
     found = probe(path, KEY)
     if not found.sound:
@@ -109,6 +112,8 @@ def analyse(
             "one render may have at this fps: set seconds (or frames) to use a part of it",
             key=KEY,
         )
+    whole = within_whole and seconds is not None and rest is not None and rest <= longest
+    part, seconds = seconds, None if whole else seconds
     before = min(PREROLL, math.floor(offset * RATE / HOP))  # whole hops, so frames stay aligned
     start = offset - before * HOP / RATE
     sound = Soundtrack(path, start, None if seconds is None else seconds + offset - start)
@@ -121,7 +126,8 @@ def analyse(
     lead = before * HOP / RATE
     beats = beats[beats >= lead - HOP / RATE / 2] - lead
     measured = {name: values[before:] for name, values in measured.items()}
-    return Analysis(samples / RATE, tempo, beats, _normalised(measured, list(bands)))
+    analysis = Analysis(samples / RATE, tempo, beats, _normalised(measured, list(bands)))
+    return analysis.cropped(part) if whole and part is not None else analysis
 
 
 def _duration(seconds: float) -> str:
@@ -318,18 +324,15 @@ def timed(config: Config) -> tuple[Config, Analysis | None]:
     # A draft (or any part) is measured within the whole song, as the full render is: the same
     # tempo and beats, the envelopes normalised over the whole. Only a song too long for one render
     # (or of unknown length) is measured over the part alone.
-    rest = probe(track.path, KEY).duration
-    whole = seconds is not None and rest is not None and rest - track.offset <= MAX_FRAMES / fps
     analysis = analyse(
         track.path,
         track.offset,
-        None if whole else seconds,
+        seconds,
         bands=track.bands.model_dump(),
         bpm=track.bpm,
         longest=MAX_FRAMES / fps,
+        within_whole=True,
     )
-    if seconds is not None:
-        analysis = analysis.cropped(seconds)
     frames = config.frame_count if config.length_given else max(1, round(analysis.seconds * fps))
     if frames > MAX_FRAMES:  # a track that hid its length from the probe
         raise DreamzoomError(

@@ -170,8 +170,8 @@ class Dreamer:
         """The image one step up ``gradient``, smoothed and normalised under the prior (or climbed
         in the Fourier basis, whose Adam moments come back updated)."""
         prior, before = self.prior, moments
-        inside = tf.clip_by_value(image, _EDGE, 1.0 - _EDGE)  # where a logit exists
         if prior.bounded:  # the chain rule through the sigmoid that maps each pixel's logit to it
+            inside = tf.clip_by_value(image, _EDGE, 1.0 - _EDGE)  # where a logit exists
             gradient = gradient * inside * (1.0 - inside)
         if prior.fourier:
             direction, moments = fourier.direction(gradient, moments)

@@ -74,9 +74,10 @@ SWEEP_STEPS, SWEEP_STEP_SIZE = 16, 0.01
 
 
 def sweep_cell(config: Config, term: Term) -> Config:
-    """``config`` with ``term`` as its only objective (a sweep's cell, here or on a Ray worker); a layer or channel dreamed at least as hard
-    as :data:`SWEEP_STEPS` steps of :data:`SWEEP_STEP_SIZE` (a class keeps its config's settings,
-    which its pictures were measured with)."""
+    """``config`` with ``term`` as its only objective (a sweep's cell, here or on a Ray worker); a
+    layer or channel dreamed at least as hard as :data:`SWEEP_STEPS` steps of
+    :data:`SWEEP_STEP_SIZE` (a class keeps its config's settings, which its pictures were measured
+    with)."""
     cell = with_objectives(config, [term])
     params = frame_params(cell, 0)
     if term.class_ is not None or params.steps * params.step_size >= SWEEP_STEPS * SWEEP_STEP_SIZE:
@@ -102,7 +103,7 @@ def estimate(config: Config) -> Estimate:
     Encoding runs beside the dream, so it adds little."""
     started = time.perf_counter()
     prepared = prepare(config)
-    load = time.perf_counter() - started
+    loading = time.perf_counter() - started
     count = prepared.config.frame_count
     cycle_end = dreamed_indices(count, prepared.config.cadence)[1:2] or [0]
     times, before = [], time.perf_counter()
@@ -111,4 +112,4 @@ def estimate(config: Config) -> Estimate:
         times.append(now - before)
         before = now
     per_frame = float(np.mean(times[1:])) if len(times) > 1 else 0.0
-    return Estimate(load, times[0], per_frame, load + times[0] + (count - 1) * per_frame, count)
+    return Estimate(loading, times[0], per_frame, loading + times[0] + (count - 1) * per_frame, count)
