@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config as config_module
+from . import formats
 from .checkpoint import Checkpoint
 from .errors import DreamzoomError, RenderFailed
 
@@ -104,7 +105,11 @@ def render_loaded(
     started = time.perf_counter()
     try:
         assert settings.output.path is not None
-        if settings.output.path.exists() and not overwrite and not Checkpoint(settings.output.path).exists():
+        if (
+            formats.exists(settings.output.path)
+            and not overwrite
+            and not Checkpoint(settings.output.path).exists()
+        ):
             return Outcome(
                 name, "skipped", detail=f"{settings.output.path} exists (--overwrite renders it again)"
             )

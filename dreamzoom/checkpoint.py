@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import formats
 from .errors import DreamzoomError
 from .files import atomic_json, atomic_write
 
@@ -32,7 +33,8 @@ _HARMLESS = {"output.frames_dir", "output.path"}
 
 def folder_for(output: Path) -> Path:
     """The checkpoint folder of an output video."""
-    return output.parent / f".{output.name}.dreamzoom"
+    named = formats.anchor(output)
+    return named.parent / f".{named.name}.dreamzoom"
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

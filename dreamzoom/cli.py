@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import reprlib
 import shlex
 import sys
@@ -19,7 +20,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, formats
 from . import config as config_module
 from .errors import DreamzoomError, RenderFailed
 
@@ -37,7 +38,7 @@ class _FilePath(click.Path):
     write), checked before any work."""
 
     def __init__(
-        self, *, room: int = 0, name_check: Callable[[Path], str | None] | None = None, **kwargs: Any
+        self, *, room: int = 0, name_check: Callable[[str], str | None] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.room, self.name_check = room, name_check
@@ -45,17 +46,72 @@ class _FilePath(click.Path):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         problem = config_module.path_problem(value, self.room)
         if not problem and self.name_check is not None:
-            problem = self.name_check(Path(value))
+            problem = self.name_check(str(value))  # as typed: frames/ names a folder
         if problem:
             self.fail(problem, param, ctx)
         return super().convert(value, param, ctx)
 
 
-def _still_format(path: Path) -> str | None:
+def _output_format(name: str) -> str | None:
+    """A render is written in the format its name asks for (``formats.py``); a folder gets frames."""
+    return config_module.video_name_problem(Path(formats.canonical(name)))
+
+
+def _still_format(name: str) -> str | None:
     """A still, sheet or plot is written as PNG or JPEG, as its extension says."""
     from .sinks import still_problem
 
-    return still_problem(path)
+    return still_problem(Path(name))
+
+
+_QUIET, _VERBOSE = "dreamzoom.quiet", "dreamzoom.verbose"
+
+
+def _talk(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``-q``/``--quiet`` and ``-v``/``--verbose``, the same on every command: quiet keeps only what
+    the command is for (its table, its list, warnings and errors), verbose adds what it did (the
+    network it built, each checkpoint; ``-vv`` every ffmpeg command too). Together, a script's log
+    gets what was done without the progress bars."""
+
+    @functools.wraps(command)
+    def talking(*args: Any, quiet: bool, verbose: int, **kwargs: Any) -> Any:
+        click.get_current_context().meta.update({_QUIET: quiet, _VERBOSE: verbose > 0})
+        logger = logging.getLogger("dreamzoom")
+        if not any(isinstance(handler, _Said) for handler in logger.handlers):
+            logger.addHandler(_Said())
+        logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
+        return command(*args, **kwargs)
+
+    talking = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="Also say what it did: the network it built, each checkpoint; -vv also every ffmpeg command.",
+    )(talking)
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Only the output: no progress bars or summaries."
+    )(talking)
+
+
+class _Said(logging.Handler):
+    """The package's log lines on stderr as ``dreamzoom: …``, through click (whatever stderr is now)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"dreamzoom: {record.getMessage()}", err=True)
+
+
+def _quiet() -> bool:
+    return bool(click.get_current_context().meta.get(_QUIET))
+
+
+def _verbose() -> bool:
+    return bool(click.get_current_context().meta.get(_VERBOSE))
+
+
+def _say(line: str) -> None:
+    """A line of what was done (``wrote …``), on stderr, unless ``-q``."""
+    if not _quiet():
+        click.echo(line, err=True)
 
 
 _set_option = click.option(
@@ -68,17 +124,40 @@ _set_option = click.option(
 
 
 def _load(
-    config_path: str | None, assignments: tuple[str, ...], extra: list[tuple[str, Any]] | None = None
+    config_path: str | None,
+    assignments: tuple[str, ...],
+    extra: list[tuple[str, Any]] | None = None,
+    loop: float | None = None,
 ) -> config_module.Config:
     """The config a command works on: a config file's, or a photo's, video's or song's (the default
-    settings with that input), with ``--set`` and then ``extra`` applied."""
+    settings with that input), with ``--set``, then ``extra``, then ``--loop`` applied."""
     overrides = [config_module.parse_set(item) for item in assignments] + (extra or [])
     media = config_module.media_config(Path(config_path)) if config_path else None
-    if media is None:
-        return config_module.load(config_path, overrides)
-    if not Path(str(config_path)).is_file():
+    if media is not None and not Path(str(config_path)).is_file():
         raise DreamzoomError(f"file not found: {config_path}", key="INPUT")
-    return config_module.load(media, overrides)
+    source = config_path if media is None else media
+    return _looped(lambda more: config_module.load(source, more), overrides, loop)
+
+
+#: The share of a ``--loop`` render over which it leads back into its first frame (as the shipped
+#: loop config does: 2 of its 6 seconds).
+LOOP_SHARE = 1 / 3
+
+
+def _looped(
+    build: Callable[[list[tuple[str, Any]]], config_module.Config],
+    overrides: list[tuple[str, Any]],
+    seconds: float | None,
+) -> config_module.Config:
+    """``build(overrides)``, or with ``--loop SECONDS``: a render that long whose last third leads
+    back into its first frame. Built twice, since the frames a second are the config's to say."""
+    if seconds is None:
+        return build(overrides)
+    overrides = [*overrides, ("seconds", seconds)]
+    frames = build(overrides).frame_count
+    if frames < 2:
+        raise DreamzoomError(f"{seconds:g} s is {frames} frame: a loop needs 2 or more", key="--loop")
+    return build([*overrides, ("loop", {"frames": max(1, round(frames * LOOP_SHARE))})])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,6 +187,13 @@ def _everyday_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--size", type=_Size(), help="Frame size, e.g. 512x512 (sets size)."),
         click.option("--seconds", type=float, help="Length in seconds (sets seconds)."),
         click.option("--frames", type=int, help="Length in frames (sets frames)."),
+        click.option(
+            "--loop",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help="A seamless loop this long: its last third leads back into its first frame "
+            "(sets seconds and loop.frames).",
+        ),
         click.option("--fps", type=float, help="Frames per second (sets output.fps)."),
         click.option("--seed", type=int, help="Seed of the noise and the dream (sets seed)."),
         click.option(
@@ -141,14 +227,14 @@ def everyday_assignments(everyday: dict[str, Any]) -> tuple[str, ...]:
 
 
 @cli.command()
+@_talk
 @click.argument("config", metavar="INPUT", type=_FilePath(dir_okay=False), required=False)
 @click.option(
     "-o",
     "--output",
-    type=_FilePath(
-        dir_okay=False, room=config_module.VIDEO_ROOM, name_check=config_module.video_name_problem
-    ),
-    help="Write the video (an .mp4) here (overrides output.path).",
+    type=_FilePath(room=config_module.VIDEO_ROOM, name_check=_output_format),
+    help="Write the video here, in the format its extension names: .mp4, .webm, .gif, .mov, or a "
+    "folder/ of PNG frames (overrides output.path).",
 )
 @_set_option
 @click.option(
@@ -163,10 +249,6 @@ def everyday_assignments(everyday: dict[str, Any]) -> tuple[str, ...]:
     help="Render again from the config stored in a dreamzoom video.",
 )
 @click.option(
-    "-q", "--quiet", is_flag=True, help="No progress bar or summary (warnings and errors still show)."
-)
-@click.option("-v", "--verbose", is_flag=True, help="Also report each checkpoint.")
-@click.option(
     "--dry-run",
     is_flag=True,
     help="Print what would be rendered, on what, and how long it would take here (from timing its "
@@ -179,15 +261,13 @@ def render(
     resume: bool,
     overwrite: bool,
     from_video: str | None,
-    quiet: bool,
-    verbose: bool,
     dry_run: bool,
     **everyday: Any,
 ) -> int:
     """Render INPUT to an MP4: a config, or a photo, video or song dreamed with the default config's
     settings (or, with --from-video, the config a video was made with)."""
     assignments = everyday_assignments(everyday) + assignments
-    settings = _render_settings(config, output, assignments, from_video)
+    settings = _render_settings(config, output, assignments, from_video, everyday["loop"])
     if dry_run:
         _dry_run(settings)
         return 0
@@ -196,7 +276,7 @@ def render(
 
     again = resume_command(config, from_video, output, assignments)
     try:
-        report = run(settings, progress=not quiet, resume=resume, overwrite=overwrite, verbose=verbose)
+        report = run(settings, progress=not _quiet(), resume=resume, overwrite=overwrite, verbose=_verbose())
     except KeyboardInterrupt:  # a second Ctrl-C: stopped at once, with no partial video
         kept = checkpoint_keeps(settings)
         if kept is None:
@@ -205,26 +285,29 @@ def render(
         return EXIT_INTERRUPTED
     if report.interrupted:
         click.echo(
-            f"interrupted after {counted(report.frames, 'frame')}: what is done plays in {report.path}; "
+            f"interrupted after {counted(report.frames, 'frame')}: what is done plays in {formats.shown(report.path)}; "
             f"{kept_phrase(report.kept)}: {again}",
             err=True,
         )
         return EXIT_INTERRUPTED
-    if not quiet:
-        _summarise(settings, report)
+    _summarise(settings, report)
     return 0
 
 
 def _render_settings(
-    config: str | None, output: str | None, assignments: tuple[str, ...], from_video: str | None
+    config: str | None,
+    output: str | None,
+    assignments: tuple[str, ...],
+    from_video: str | None,
+    loop: float | None,
 ) -> config_module.Config:
     """The config ``render`` renders: CONFIG's, or the one stored in ``--from-video``'s video
     (written beside it as ``NAME-again.mp4`` unless ``-o`` says otherwise)."""
-    extra = [("output.path", str(Path(output).absolute()))] if output else []
+    extra = [("output.path", str(Path(formats.canonical(output)).absolute()))] if output else []
     if config and from_video:
         raise click.UsageError("give CONFIG or --from-video, not both")
     if config:
-        return _load(config, assignments, extra)
+        return _load(config, assignments, extra, loop)
     if not from_video:
         raise click.UsageError("Missing argument 'INPUT'.")
     from . import provenance
@@ -233,7 +316,8 @@ def _render_settings(
     if not output:
         original = Path(from_video)
         extra = [("output.path", str(original.with_name(f"{original.stem}-again.mp4").absolute()))]
-    return config_module.load(stored, [config_module.parse_set(item) for item in assignments] + extra)
+    overrides = [config_module.parse_set(item) for item in assignments] + extra
+    return _looped(lambda more: config_module.load(stored, more), overrides, loop)
 
 
 def _summarise(settings: config_module.Config, report: Any) -> None:
@@ -242,15 +326,13 @@ def _summarise(settings: config_module.Config, report: Any) -> None:
 
     frames = counted(report.frames, "frame")
     if report.finished_before:
-        click.echo(f"{report.path} is already finished ({frames}): nothing to resume", err=True)
+        _say(f"{report.path} is already finished ({frames}): nothing to resume")
         return
-    click.echo(f"wrote {report.path} ({_video_facts(settings, report.path, report.frames)})", err=True)
+    _say(f"wrote {formats.shown(report.path)} ({_video_facts(settings, report.path, report.frames)})")
     if report.seam is not None:
-        click.echo(
-            f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)", err=True
-        )
+        _say(f"loop seam: {report.seam:.2f}× the median change between frames (≤ 1.5 looks seamless)")
     if report.novelty is not None:
-        click.echo(f"novelty: {report.novelty.line()}", err=True)
+        _say(f"novelty: {report.novelty.line()}")
 
 
 def _dry_run(settings: config_module.Config) -> None:
@@ -298,8 +380,16 @@ def _video_facts(settings: config_module.Config, path: Path, count: int) -> str:
     from .metrics import counted
 
     width, height = settings.size
-    sound = "with sound" if probe(path, key="output.path", what="a video").sound else "silent"
-    size = path.stat().st_size
+    if formats.is_sequence(path):
+        beside = path.parent / formats.SOUND_FILE
+        files = [*formats.frame_files(path), *([beside] if beside.is_file() else [])]
+        sound = f"with {formats.SOUND_FILE}" if beside.is_file() else "silent"
+        size = sum(file.stat().st_size for file in files)
+    else:
+        sound = "with sound" if probe(path, key="output.path", what="a video").sound else "silent"
+        size = path.stat().st_size
+    if sound == "silent" and formats.format_of(path).audio is None and settings.audio is not None:
+        sound = f"silent: a {formats.format_of(path).name} holds no sound"
     weight = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
     return (
         f"{counted(count, 'frame')}, {count / settings.output.fps:.1f} s, {width}×{height}, "
@@ -345,20 +435,19 @@ def _with_ray_options(command: Any) -> Any:
 
 
 @cli.command()
+@_talk
 @click.argument("configs", nargs=-1, required=True, type=_FilePath())
 @_set_option
 @click.option("--overwrite", is_flag=True, help="Render again configs whose videos exist.")
 @click.option(
     "--output-dir", type=_FilePath(file_okay=False), help="Write every video here, named after its config."
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
 @_with_ray_options
 def batch(
     configs: tuple[str, ...],
     assignments: tuple[str, ...],
     overwrite: bool,
     output_dir: str | None,
-    quiet: bool,
     ray_address: str | None,
     task_cpus: float | None,
     task_gpus: float | None,
@@ -388,13 +477,14 @@ def batch(
         )
     else:
         outcomes = run_batch(
-            configs, overrides, overwrite=overwrite, output_dir=folder, progress=not quiet, notify=notify
+            configs, overrides, overwrite=overwrite, output_dir=folder, progress=not _quiet(), notify=notify
         )
     click.echo(table(outcomes))
     return exit_code(outcomes)
 
 
 @cli.command()
+@_talk
 @click.argument("config", type=_FilePath(dir_okay=False))
 @_set_option
 @_everyday_options
@@ -404,13 +494,14 @@ def validate(config: str, assignments: tuple[str, ...], **everyday: Any) -> None
     from .metrics import counted
 
     settings = prepare(
-        _load(config, everyday_assignments(everyday) + assignments)
+        _load(config, everyday_assignments(everyday) + assignments, loop=everyday["loop"])
     ).config  # a song may set the length
     frames = counted(settings.frame_count, "frame")
     click.echo(f"{config}: ok ({frames}, {settings.size[0]}×{settings.size[1]})")
 
 
 @cli.command()
+@_talk
 @click.argument("config", type=_FilePath(dir_okay=False), required=False)
 @click.option(
     "-c",
@@ -450,6 +541,7 @@ def layers(config: str | None, config_path: str | None, assignments: tuple[str, 
 
 
 @cli.command("classes")
+@_talk
 @click.argument("query", required=False, default="")
 def classes_command(query: str) -> int:
     """List ImageNet classes whose names contain QUERY (all 1000 without one)."""
@@ -465,6 +557,7 @@ def classes_command(query: str) -> int:
 
 
 @cli.command()
+@_talk
 @click.argument("config", type=_FilePath(dir_okay=False))
 @click.option(
     "--frame",
@@ -480,20 +573,19 @@ def classes_command(query: str) -> int:
     help="PNG or JPEG to write (.png, .jpg); default a PNG beside the video.",
 )
 @_set_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_everyday_options
 def preview(
-    config: str, frame: int, output: str | None, assignments: tuple[str, ...], quiet: bool, **everyday: Any
+    config: str, frame: int, output: str | None, assignments: tuple[str, ...], **everyday: Any
 ) -> None:
     """Render one still of CONFIG (frame N), to try settings before a long render."""
     from .preview import preview as render_still
     from .sinks import write_still
 
-    settings = _load(config, everyday_assignments(everyday) + assignments)
+    settings = _load(config, everyday_assignments(everyday) + assignments, loop=everyday["loop"])
     path = write_still(
-        _still_path(output, settings, f"frame{frame}"), render_still(settings, frame, progress=not quiet)
+        _still_path(output, settings, f"frame{frame}"), render_still(settings, frame, progress=not _quiet())
     )
-    click.echo(f"wrote {path}", err=True)
+    _say(f"wrote {path}")
 
 
 def _still_path(output: str | None, settings: config_module.Config, what: str) -> Path:
@@ -505,6 +597,7 @@ def _still_path(output: str | None, settings: config_module.Config, what: str) -
 
 
 @cli.command()
+@_talk
 @click.argument("config", type=_FilePath(dir_okay=False))
 @click.option("--layers", "layer_list", help="Comma-separated layers, one cell each: mixed0,mixed1,mixed2.")
 @click.option(
@@ -570,11 +663,12 @@ def sweep(
     else:
         stills = run_sweep(settings, cells)
     path = write_still(_still_path(output, settings, "sweep"), contact_sheet(stills, columns))
-    click.echo(f"wrote {path} ({counted(len(cells), 'cell')})", err=True)
+    _say(f"wrote {path} ({counted(len(cells), 'cell')})")
 
 
 @cli.command()
-@click.argument("video", type=_FilePath(dir_okay=False))
+@_talk
+@click.argument("video", type=_FilePath())
 @click.option(
     "-o",
     "--output",
@@ -582,11 +676,12 @@ def sweep(
     help="Also draw a PNG (or .jpg): 8 stills across the video above curves of novelty, lightness, chroma, detail and the objective.",
 )
 def inspect(video: str, output: str | None) -> None:
-    """Print how much VIDEO (any video) keeps discovering, judged by an independent network."""
+    """Print how much VIDEO (any video, or a folder of frames a render wrote) keeps discovering,
+    judged by an independent network."""
     from .inspection import draw
     from .inspection import inspect as measure
 
-    result = measure(Path(video))
+    result = measure(Path(formats.canonical(video)))
     for line in result.lines():
         click.echo(line)
     if output:
@@ -594,10 +689,11 @@ def inspect(video: str, output: str | None) -> None:
             path = draw(result, Path(output), Path(video).name)
         except OSError as error:
             raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None
-        click.echo(f"wrote {path}", err=True)
+        _say(f"wrote {path}")
 
 
 @cli.command("audio")
+@_talk
 @click.argument("song", type=_FilePath(exists=True, dir_okay=False))
 @click.option(
     "-o",
@@ -634,10 +730,11 @@ def audio_command(
     for line in check.lines():
         click.echo(line)
     path = Path(output) if output else Path(f"{Path(song).stem}.envelopes.png")
-    click.echo(f"wrote {draw(check, path)}", err=True)
+    _say(f"wrote {draw(check, path)}")
 
 
 @cli.command()
+@_talk
 @click.argument("source", metavar="[INPUT]", required=False, type=_FilePath(exists=True, dir_okay=False))
 @click.option(
     "-o",
@@ -657,10 +754,11 @@ def init(source: str | None, output: str | None, overwrite: bool) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise DreamzoomError(f"cannot write {path}: {error.strerror}", key="--output") from None
-    click.echo(f"wrote {path}: edit it, then: dreamzoom render {shlex.quote(str(path))}", err=True)
+    _say(f"wrote {path}: edit it, then: dreamzoom render {shlex.quote(str(path))}")
 
 
 @cli.command()
+@_talk
 @click.option(
     "-o", "--output", type=_FilePath(dir_okay=False), help="Write the schema to this file, not stdout."
 )
@@ -675,7 +773,7 @@ def schema(output: str | None) -> None:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as error:
         raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None
-    click.echo(f"wrote {output}", err=True)
+    _say(f"wrote {output}")
 
 
 def resume_command(

@@ -1,5 +1,5 @@
-"""The ffmpeg processes: encoding frames to H.264, joining segments (with a song's sound, as AAC),
-reading a video's metadata, decoding a song's samples.
+"""The ffmpeg processes: encoding frames into segments, writing the joined segments in the output's
+format (with a song's sound), reading a video's metadata, decoding a song's samples.
 
 Every process is the binary imageio-ffmpeg ships (no system ffmpeg needed), started in its own
 process group, so Ctrl-C in the terminal reaches dreamzoom alone and the video can still be closed
@@ -10,8 +10,10 @@ module knows nothing of TensorFlow.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
+import shlex
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -23,12 +25,15 @@ from typing import Any
 import imageio_ffmpeg
 import numpy as np
 
+from . import formats
 from .errors import DreamzoomError, RenderFailed
-from .files import partial_path
+
+_log = logging.getLogger(__name__)  # ``-v`` shows every ffmpeg command
 
 
 def _start(arguments: list[str], **popen: Any) -> subprocess.Popen[bytes]:
     """Start the bundled ffmpeg in its own session (Ctrl-C in the terminal does not reach it)."""
+    _log.debug("ffmpeg %s", shlex.join(arguments))
     return subprocess.Popen(
         [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *arguments],
         start_new_session=True,
@@ -43,17 +48,17 @@ def _last_line(data: bytes) -> str:
 
 
 class Encoder:
-    """An ffmpeg process encoding raw 8-bit RGB frames from its stdin into an H.264 (yuv420p,
-    constant quality) MP4 at ``output``; what it says on failure is kept for :meth:`failure`."""
+    """An ffmpeg process encoding raw 8-bit RGB frames from its stdin into an MP4 at ``output`` with
+    the encoder options ``video`` (``formats.segment_video``); what it says on failure is kept for
+    :meth:`failure`."""
 
-    def __init__(self, output: Path, size: tuple[int, int], fps: float, crf: int, preset: str) -> None:
+    def __init__(self, output: Path, size: tuple[int, int], fps: float, video: Sequence[str]) -> None:
         self.output = Path(output)
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as ffmpeg does
         width, height = size
         rate = str(Fraction(fps).limit_denominator(1001))
         arguments = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", rate, "-i", "-"]
-        arguments += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset]
-        arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(self.output)]
+        arguments += [*video, "-movflags", "+faststart", "-f", "mp4", "-v", "error", str(self.output)]
         self._process = _start(
             arguments, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
         )
@@ -103,24 +108,29 @@ class Soundtrack:
 
 
 def concatenate(
-    parts: Sequence[Path], path: Path, metadata: str | None = None, sound: Soundtrack | None = None
+    parts: Sequence[Path], path: Path, crf: int, metadata: str | None = None, sound: Soundtrack | None = None
 ) -> None:
-    """Join MP4 segments of one encoding into a single MP4 without re-encoding the picture, with
-    ``sound`` under it as AAC (written under its temporary name, then renamed to ``path``). The sound
-    starts with the first frame: a resumed render's video is joined only at the end, so it keeps sync."""
-    partial = partial_path(path)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=path.parent, delete=False) as listing:
+    """Join the render's segments into ``path`` in the format its name asks for (``formats.py``),
+    with ``sound`` under it where the format holds sound (a folder of frames gets it beside them as
+    ``sound.wav``). Written under its partial name, then moved into place. The sound starts with the
+    first frame: a resumed render's video is joined only at the end, so it keeps sync."""
+    written, chosen = formats.partial(path), formats.format_of(path)
+    _clear(written)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=written.parent, delete=False) as listing:
         for part in parts:
             escaped = str(Path(part).resolve()).replace("'", "'\\''")
             listing.write(f"file '{escaped}'\n")
     arguments = ["-f", "concat", "-safe", "0", "-i", listing.name]
     if sound is not None:
-        arguments += [*sound.arguments(), "-map", "0:v:0", "-map", "1:a:0"]
-        arguments += ["-c:a", "aac", "-b:a", "192k", "-ac", "2"]  # stereo, whatever the song's channels
-    arguments += ["-c:v", "copy", "-map_metadata", "-1"]
-    if metadata is not None:
+        arguments += sound.arguments()
+    arguments += ["-map", "0:v:0", *formats.final_video(path, crf), "-map_metadata", "-1"]
+    if sound is not None and chosen.audio is not None:
+        arguments += ["-map", "1:a:0", *chosen.audio]
+    if metadata is not None and chosen.metadata:
         arguments += ["-metadata", f"comment={metadata}"]
-    arguments += ["-movflags", "+faststart", "-f", "mp4", "-v", "error", str(partial)]
+    arguments += ["-f", chosen.muxer, "-v", "error", str(written)]
+    if sound is not None and chosen is formats.FRAMES:
+        arguments += ["-map", "1:a:0", "-c:a", "pcm_s16le", str(written.parent / formats.SOUND_FILE)]
     try:
         result = _start(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, errors = result.communicate()
@@ -128,8 +138,18 @@ def concatenate(
         Path(listing.name).unlink(missing_ok=True)
     if result.returncode != 0:
         what = "the video segments" + (f" and the sound of {sound.path}" if sound is not None else "")
-        raise RenderFailed(f"ffmpeg could not join {what} into {partial.name}: {_last_line(errors)}")
-    os.replace(partial, path)
+        raise RenderFailed(
+            f"ffmpeg could not write {what} as {formats.anchor(written).name}: {_last_line(errors)}"
+        )
+    formats.move_into_place(written, path)
+
+
+def _clear(written: Path) -> None:
+    """Make room for a partial output: a folder of frames is emptied of an earlier attempt's frames."""
+    if formats.is_sequence(written):
+        written.parent.mkdir(parents=True, exist_ok=True)
+        for old in [*formats.frame_files(written), written.parent / formats.SOUND_FILE]:
+            old.unlink(missing_ok=True)
 
 
 def read_comment(video: Path) -> str | None:
@@ -142,7 +162,8 @@ def read_comment(video: Path) -> str | None:
     output, errors = process.communicate()
     if process.returncode != 0:
         raise DreamzoomError(f"cannot read {video} as a video: {_last_line(errors)}", key="--from-video")
-    return _ffmetadata(output.decode(errors="replace")).get("comment")
+    found = _ffmetadata(output.decode(errors="replace"))
+    return next((value for key, value in found.items() if key.lower() == "comment"), None)  # WebM: COMMENT
 
 
 def _ffmetadata(text: str) -> dict[str, str]:
@@ -264,10 +285,10 @@ class Footage:
     sound: bool
 
 
-def _opened(path: Path, key: str) -> tuple[Any, dict[str, Any]]:
-    """imageio-ffmpeg's frame reader of ``path`` and the metadata it reads first; a file ffmpeg
-    cannot read as a video is a one-line error naming ``key``."""
-    reader = imageio_ffmpeg.read_frames(str(path))
+def _opened(path: Path, key: str, given: Sequence[str] = ()) -> tuple[Any, dict[str, Any]]:
+    """imageio-ffmpeg's frame reader of ``path`` (with the input options ``given``) and the metadata
+    it reads first; a file ffmpeg cannot read as a video is a one-line error naming ``key``."""
+    reader = imageio_ffmpeg.read_frames(str(path), input_params=list(given))
     try:
         return reader, next(reader)
     except (OSError, RuntimeError, StopIteration) as error:
@@ -319,13 +340,17 @@ class Decoded:
     frames: Iterator[tuple[int, np.ndarray]]
 
 
-def read_frames(video: Path, per_second: float | None = None) -> Decoded:
+def read_frames(video: Path, per_second: float | None = None, rate: float = 24.0) -> Decoded:
     """Decode ``video`` with the bundled ffmpeg: every frame, or about ``per_second`` frames a second.
-    A file ffmpeg cannot read as a video is a one-line error naming it."""
-    if not Path(video).is_file():
+    A folder of numbered frames (``formats.is_sequence``) is read as a video at ``rate`` frames a
+    second. A file ffmpeg cannot read as a video is a one-line error naming it."""
+    sequence = formats.is_sequence(video)
+    if not (formats.frame_files(video) if sequence else Path(video).is_file()):
         raise DreamzoomError(f"file not found: {video}", key="VIDEO")
-    check_video(video, "VIDEO")
-    reader, meta = _opened(video, "VIDEO")
+    if not sequence:
+        check_video(video, "VIDEO")
+    given = ["-framerate", str(Fraction(rate).limit_denominator(1001)), "-start_number", "0"]
+    reader, meta = _opened(video, "VIDEO", given if sequence else ())
     width, height = meta["size"]
     fps = float(meta.get("fps") or 0) or 24.0
     every = max(1, round(fps / per_second)) if per_second else 1

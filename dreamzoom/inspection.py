@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import metrics, novelty, provenance
+from . import formats, metrics, novelty, provenance
 from .ffmpeg import read_frames
 from .motion import resize
 from .sheet import contact_sheet
@@ -59,8 +60,9 @@ class Inspection:
 
 
 def inspect(video: Path) -> Inspection:
-    """Measure ``video`` (see the module's docstring)."""
-    decoded = read_frames(video, novelty.SAMPLES_PER_SECOND)
+    """Measure ``video`` (see the module's docstring): a file, or a folder of frames a render wrote
+    (read at the rate its sidecar records)."""
+    decoded = read_frames(video, novelty.SAMPLES_PER_SECOND, _rate(video))
     fps, every = decoded.fps, decoded.every
     spread = range(novelty.SHEET_FRAMES)
     wanted = {round(i * (decoded.count - 1) / (len(spread) - 1)) // every * every for i in spread}
@@ -85,11 +87,23 @@ def inspect(video: Path) -> Inspection:
     return result
 
 
-def summary(video: Path) -> novelty.Summary:
+def summary(video: Path, rate: float = 24.0) -> novelty.Summary:
     """The novelty figures of ``video`` alone, as :func:`inspect` finds them: the same frames
-    decoded, judged and summed up, so that a render's summary and ``inspect`` of its video agree."""
-    decoded = read_frames(video, novelty.SAMPLES_PER_SECOND)
+    decoded, judged and summed up, so that a render's summary and ``inspect`` of its video agree
+    (``rate``: the frames a second of a folder of frames)."""
+    decoded = read_frames(video, novelty.SAMPLES_PER_SECOND, rate)
     return novelty.summarise(_looks(frame for _, frame in decoded.frames), decoded.fps / decoded.every)
+
+
+def _rate(video: Path) -> float:
+    """The frames a second a folder of frames was rendered at (its sidecar says), else 24."""
+    sidecar = provenance.sidecar_path(video)
+    if not formats.is_sequence(video) or not sidecar.is_file():
+        return 24.0
+    try:
+        return float(json.loads(sidecar.read_text(encoding="utf-8"))["config"]["output"]["fps"])
+    except (ValueError, KeyError, TypeError):
+        return 24.0
 
 
 def _looks(frames: Iterable[np.ndarray]) -> list[novelty.Look]:

@@ -12,8 +12,10 @@ import contextlib
 import difflib
 import functools
 import json
+import logging
 import platform
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -27,6 +29,8 @@ import numpy as np
 from . import config, folding
 from .backend import keras, tf
 from .errors import DreamzoomError
+
+_log = logging.getLogger(__name__)  # ``-v`` shows which network was built, and how fast
 
 #: Deepest InceptionV3 layer whose ImageNet weights ship with dreamzoom (see ``weights/README.md``).
 BUNDLED_TOP = "mixed5"
@@ -229,7 +233,7 @@ def _with_classifier(spec: config.Model) -> DreamModel:
 
 @functools.lru_cache(maxsize=4)
 def _load(spec: config.Model) -> DreamModel:
-    policy = _POLICIES[spec.precision]
+    started, policy = time.perf_counter(), _POLICIES[spec.precision]
     if spec.path is not None:
         model = _load_saved(spec.path, spec.preprocess or "inception")
     elif spec.name == "squeezenet":
@@ -245,6 +249,9 @@ def _load(spec: config.Model) -> DreamModel:
         model.class_layer = spec.class_layer
     model.precision = spec.precision if spec.path is None else _compute_precision(model.network)
     model.folded = _fold(model, spec.path is None)
+    _log.debug(
+        "model: %s in %s, built in %.1f s", model.label, model.precision, time.perf_counter() - started
+    )
     return model
 
 

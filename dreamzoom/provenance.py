@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import imageio_ffmpeg
 import numpy as np
 
-from . import __version__
+from . import __version__, formats
 from .errors import DreamzoomError
 from .ffmpeg import read_comment
 
@@ -66,11 +66,11 @@ def record(resolved: dict[str, Any], precision: str, hardware: Hardware | None =
 
 
 def sidecar_path(video: Path) -> Path:
-    return video.with_suffix(".json")
+    return formats.beside(video, ".json")
 
 
 def telemetry_path(video: Path) -> Path:
-    return video.with_suffix(".frames.csv")
+    return formats.beside(video, ".frames.csv")
 
 
 def sidecar(stored: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
@@ -81,9 +81,10 @@ def sidecar(stored: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
 def read(video: Path) -> dict[str, Any]:
     """The provenance record of a video: from its metadata, else from its sidecar JSON."""
     video = Path(video)
-    if not video.is_file():
+    sequence = formats.is_sequence(video)  # a folder of frames: only its sidecar knows
+    if not (formats.exists(video) if sequence else video.is_file()):
         raise DreamzoomError(f"file not found: {video}", key="--from-video")
-    comment = read_comment(video)
+    comment = None if sequence else read_comment(video)
     candidates = [comment] if comment else []
     beside = sidecar_path(video)
     if beside.is_file():

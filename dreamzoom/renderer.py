@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import audio, footage, inspection, metrics, models, novelty, provenance
+from . import audio, footage, formats, inspection, metrics, models, novelty, provenance
 from . import config as config_module
 from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
 from .config import Config
 from .errors import DreamzoomError, RenderFailed
 from .ffmpeg import Soundtrack, concatenate, read_frames
-from .files import atomic_json, describe_os_error, make_folder, partial_path
+from .files import atomic_json, describe_os_error, make_folder
 from .sinks import FramesSink, Sink, TelemetrySink, VideoSink, WriterThread, to_uint8
 from .timeline import State, frames
 
@@ -130,7 +130,10 @@ def _finished(config: Config, video: Path) -> Report:
             key="output.path",
         )
     # A song may set the length: the video says how long it is, with no need to analyse the song.
-    frames = config.frame_count if config.length_given or config.audio is None else read_frames(video).count
+    if config.length_given or config.audio is None:
+        frames = config.frame_count
+    else:
+        frames = read_frames(video, rate=config.output.fps).count
     return Report(video, frames, finished_before=True)
 
 
@@ -181,10 +184,12 @@ def _claim(config: Config, checkpoint: Checkpoint, *, resume: bool, overwrite: b
     path = config.output.path
     assert path is not None
     # An old video stays until an interrupted --overwrite of it finishes: resuming that is allowed.
-    if path.exists() and not overwrite and not (resume and checkpoint.exists()):
+    if formats.exists(path) and not overwrite and not (resume and checkpoint.exists()):
         if resume:
             return _finished(config, path)
-        raise DreamzoomError(f"{path} exists: use --overwrite to replace it", key="output.path")
+        raise DreamzoomError(
+            f"{formats.shown(path)} exists: use --overwrite to replace it", key="output.path"
+        )
     if checkpoint.exists() and overwrite:
         checkpoint.remove()
     elif checkpoint.exists() and not resume:
@@ -359,10 +364,12 @@ class _Run:
     def _partial(self) -> None:
         """A playable ``NAME.partial.mp4`` of what is done; the checkpoint stays for ``--resume``."""
         self.video.abort()
-        self.report.path = partial_path(self.path)
+        self.report.path = formats.partial(self.path)
         parts = self.video.parts(with_open=True)
         if parts:
-            concatenate(parts, self.report.path, self.metadata, self._sound(self.index))
+            concatenate(
+                parts, self.report.path, self.config.output.crf, self.metadata, self._sound(self.index)
+            )
         self.report.frames = self.index
         with contextlib.suppress(OSError):  # best effort: the time is a figure, the frames are kept
             self.checkpoint.note_seconds(self._render_seconds())  # a resume counts on from there
@@ -373,9 +380,11 @@ class _Run:
         report, state = self.report, self.state
         if self.config.loop is not None and state is not None and self.last is not None:
             report.seam = metrics.seam(state.changes, metrics.change(state.first, self.last))
-        concatenate(self.video.parts(), self.path, self.metadata, self._sound(self.total))
+        concatenate(
+            self.video.parts(), self.path, self.config.output.crf, self.metadata, self._sound(self.total)
+        )
         # Judged in the finished video, as `dreamzoom inspect` judges it, so that the two agree.
-        report.novelty = inspection.summary(self.path)
+        report.novelty = inspection.summary(self.path, self.config.output.fps)
         report.seconds = time.perf_counter() - self.started
         report.render_seconds = self._render_seconds()
         facts: dict[str, Any] = {
@@ -442,7 +451,10 @@ class _Segments:
     def _start(self) -> None:
         out = self.config.output
         path = self.checkpoint.segment(len(self.committed))
-        self._open = VideoSink(path, self.config.size, out.fps, out.crf, out.preset)
+        assert out.path is not None  # config.load fills in the default
+        self._open = VideoSink(
+            path, self.config.size, out.fps, formats.segment_video(out.path, out.crf, out.preset)
+        )
 
     def write(self, frame: np.ndarray) -> None:
         if self._open is None:

@@ -1,4 +1,4 @@
-"""Where frames go: an H.264 video (through :mod:`ffmpeg`), numbered PNGs, telemetry rows, and a
+"""Where frames go: a video's segments (through :mod:`ffmpeg`), numbered PNGs, telemetry rows, and a
 single still as the PNG or JPEG its name asks for.
 
 Frames are written as they are made, never collected in memory, by a writer thread so that
@@ -15,6 +15,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -69,17 +70,17 @@ class Sink(Protocol):
 
 
 class VideoSink:
-    """Streams 8-bit RGB frames into an H.264 (yuv420p, constant quality) MP4.
+    """Streams 8-bit RGB frames into an MP4 with the encoder options ``video``.
 
     Writes ``NAME.partial.mp4`` and renames it to ``path`` on :meth:`close`; :meth:`abort` leaves the
     partial file (a playable video of the frames so far).
     """
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: float, crf: int, preset: str) -> None:
+    def __init__(self, path: Path, size: tuple[int, int], fps: float, video: Sequence[str]) -> None:
         self.path = Path(path)
         self.partial = partial_path(self.path)
         make_folder(self.path.parent, "output.path")
-        self._encoder = Encoder(self.partial, size, fps, crf, preset)
+        self._encoder = Encoder(self.partial, size, fps, video)
         self.frames = 0
 
     def write(self, frame: np.ndarray) -> None:

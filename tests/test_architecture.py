@@ -15,7 +15,7 @@ PACKAGE = ROOT / "dreamzoom"
 #: Every room, lowest first. A room may import rooms of its own level or below, never above.
 LEVELS: list[set[str]] = [
     {"errors", "backend", "data", "weights"},
-    {"schedule", "presets", "classes", "files", "explore"},
+    {"schedule", "presets", "classes", "files", "formats", "explore"},
     {"config"},
     {"colour", "motion", "ffmpeg", "flow"},
     {"metrics", "source", "sheet", "folding", "audio"},
@@ -42,6 +42,7 @@ NO_TENSORFLOW = {
     "schedule",
     "presets",
     "files",
+    "formats",
     "ffmpeg",
     "sinks",
     "checkpoint",

@@ -11,10 +11,11 @@ import contextlib
 import os
 from collections.abc import Collection
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
+from .. import formats
 from ..errors import DreamzoomError
 from ._messages import SHORT
 from ._walk import Loc, S, replaced, walk
@@ -83,13 +84,18 @@ def fits(room: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+def output_name(value: Any) -> Any:
+    """``output.path`` as given: a folder (``frames/``) stands for the pattern of its frames, which a
+    path object would forget (see ``formats.canonical``)."""
+    if isinstance(value, str | Path):
+        with contextlib.suppress(OSError, ValueError):  # an unreadable name is reported when checked
+            return formats.canonical(str(value))
+    return value
+
+
 def video_file(path: Path) -> Path:
-    """``output.path`` must name an MP4 file: its partial, sidecar and checkpoint names derive from it."""
-    folder = path.name in ("", ".", "..")
-    with contextlib.suppress(OSError):  # an unreadable parent folder is reported when writing
-        folder = folder or path.is_dir()
-    if folder:
-        raise ValueError(f"{SHORT.repr(str(path))} is a folder: name the video file in it, like clip.mp4")
+    """``output.path`` must name a format dreamzoom writes (``formats.py``): its partial, sidecar
+    and checkpoint names derive from it."""
     problem = video_name_problem(path)
     if problem:
         raise ValueError(problem)
@@ -97,12 +103,10 @@ def video_file(path: Path) -> Path:
 
 
 def video_name_problem(path: Path) -> str | None:
-    """Why ``path`` cannot name the video (the video is H.264 in MP4, whatever the name says), else
-    ``None``: ``-o x.gif`` would otherwise be an MP4 under another name."""
-    if path.suffix.lower() == ".mp4":
-        return None
-    ending = f"ends in {path.suffix}" if path.suffix else "has no extension"
-    return f"{SHORT.repr(str(path))} {ending}: the video is written as H.264 in MP4, so name it .mp4"
+    """Why ``path`` cannot name the render (its extension names no format dreamzoom writes), else
+    ``None``: ``-o x.avi`` would otherwise fail after the night's work."""
+    problem = formats.problem(path)
+    return problem and problem.replace(str(path), SHORT.repr(str(path)), 1)
 
 
 def resolve_inputs(config: S, base: Path, overridden: Collection[str]) -> S:

@@ -1,5 +1,5 @@
 """The config schema: a tree of pydantic sections whose field names are the YAML keys, whose
-constraints are the checks, and whose descriptions are the reference (README, JSON Schema).
+constraints are the checks, and whose descriptions are the reference (``docs/reference.md``, JSON Schema).
 
 Everything a value must satisfy on its own, or with its neighbours, is checked here, as the config
 is validated; what needs the disk (input files) is checked by loading, after.
@@ -27,7 +27,7 @@ from .. import schedule
 from ..presets import PRIOR_PRESETS, PriorSettings
 from ._inputs import VIDEO_SUFFIXES
 from ._messages import SHORT, printable
-from ._paths import FRAMES_ROOM, VIDEO_ROOM, InputPath, fits, video_file
+from ._paths import FRAMES_ROOM, VIDEO_ROOM, InputPath, fits, output_name, video_file
 from ._schedulable import Bounds, Keyframes, Schedulable, check_schedules, plain
 from ._walk import Section
 
@@ -694,11 +694,15 @@ class Audio(Section):
 class Output(Section):
     """Where frames go."""
 
-    path: Annotated[Path, fits(VIDEO_ROOM), AfterValidator(video_file)] | None = Field(
+    path: (
+        Annotated[Path, BeforeValidator(output_name), fits(VIDEO_ROOM), AfterValidator(video_file)] | None
+    ) = Field(
         None,
-        description="The MP4 to write (relative to the current folder); default `renders/<config name>.mp4`. "
-        "It must end in `.mp4` (the video is H.264 in MP4): `-o x.gif` is a one-line error, not an MP4 "
-        "under another name.",
+        description="The video to write (relative to the current folder); default "
+        "`renders/<config name>.mp4`. Its extension picks the format: `.mp4` (H.264), `.webm` (VP9), "
+        "`.gif` (one palette, loops forever), `.mov` (ProRes 422 HQ); a folder (`frames/`, or "
+        "`frames/%05d.png`) gets numbered PNGs and the song as `sound.wav`. Any other name is a "
+        "one-line error.",
     )
     # ffmpeg takes the rate as a fraction with a denominator of at most 1001: 0.001 is about the least.
     fps: float = Field(24.0, ge=0.001, le=240.0, description="Frames per second of the video.")
@@ -706,7 +710,8 @@ class Output(Section):
         18,
         ge=0,
         le=51,
-        description="H.264 constant rate factor: 0 lossless, 18 visually clean, 28 small files.",
+        description="H.264 constant rate factor: 0 lossless, 18 visually clean, 28 small files. A WebM "
+        "uses VP9's scale, 13 higher (31 by default); GIF, ProRes and PNG ignore it.",
     )
     preset: Literal[
         "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
