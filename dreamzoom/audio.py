@@ -15,6 +15,10 @@ numba it compiles with) loads only when a config has a song.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
+import io
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ import numpy as np
 from .config import ANALYSIS_RATE, MAX_FRAMES, Bands, Config
 from .errors import DreamzoomError
 from .ffmpeg import Soundtrack, probe, read_sound
+from .files import atomic_write
 from .metrics import counted
 from .schedule import ENVELOPES, Signals
 
@@ -114,6 +119,18 @@ def analyse(
         )
     whole = within_whole and seconds is not None and rest is not None and rest <= longest
     part, seconds = seconds, None if whole else seconds
+    key = _cache_key(path, offset, seconds, bands, bpm)
+    analysis = _cached(path, key)
+    if analysis is None:
+        analysis = _measured(path, offset, seconds, bands, bpm)
+        _store(path, key, analysis)
+    return analysis.cropped(part) if whole and part is not None else analysis
+
+
+def _measured(
+    path: Path, offset: float, seconds: float | None, bands: dict[str, tuple[float, float]], bpm: float | None
+) -> Analysis:
+    """The stretch decoded and measured (what :func:`analyse` caches)."""
     before = min(PREROLL, math.floor(offset * RATE / HOP))  # whole hops, so frames stay aligned
     start = offset - before * HOP / RATE
     sound = Soundtrack(path, start, None if seconds is None else seconds + offset - start)
@@ -126,8 +143,63 @@ def analyse(
     lead = before * HOP / RATE
     beats = beats[beats >= lead - HOP / RATE / 2] - lead
     measured = {name: values[before:] for name, values in measured.items()}
-    analysis = Analysis(samples / RATE, tempo, beats, _normalised(measured, list(bands)))
-    return analysis.cropped(part) if whole and part is not None else analysis
+    return Analysis(samples / RATE, tempo, beats, _normalised(measured, list(bands)))
+
+
+#: This module as it is: a cached analysis from other code (another version, an edit) is not read.
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def cache_folder(song: Path) -> Path:
+    """Where the analyses of ``song`` are kept: a hidden folder beside it (``.song.mp3.dreamzoom``),
+    as a render's checkpoint is kept beside its video."""
+    return song.parent / f".{song.name}.dreamzoom"
+
+
+def _cache_key(
+    path: Path,
+    offset: float,
+    seconds: float | None,
+    bands: Mapping[str, tuple[float, float]],
+    bpm: float | None,
+) -> str:
+    """What an analysis depends on: the song as it is now (its size and modification time), the
+    stretch, the bands, the tempo asked for and the code that measures (librosa's version too)."""
+    stat = path.stat()
+    facts = [
+        importlib.metadata.version("librosa"),
+        RATE,
+        HOP,
+        stat.st_size,
+        stat.st_mtime_ns,
+        offset,
+        seconds,
+        sorted(bands.items()),
+        bpm,
+    ]
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:24]
+
+
+def _cached(path: Path, key: str) -> Analysis | None:
+    """The analysis kept under ``key``, if there is one that reads whole."""
+    try:
+        with np.load(cache_folder(path) / f"analysis-{key}.npz") as kept:
+            envelopes = {name[9:]: kept[name] for name in kept.files if name.startswith("envelope_")}
+            return Analysis(float(kept["seconds"]), float(kept["tempo"]), kept["beats"], envelopes)
+    except (OSError, ValueError, KeyError):  # none yet, or one cut short: measured again
+        return None
+
+
+def _store(path: Path, key: str, analysis: Analysis) -> None:
+    """Keep ``analysis`` beside the song for the next draft; a folder that cannot be written (a
+    song on a read-only disk) only means it is measured again next time."""
+    arrays: dict[str, Any] = {f"envelope_{name}": values for name, values in analysis.envelopes.items()}
+    arrays.update(seconds=analysis.seconds, tempo=analysis.tempo, beats=analysis.beats)
+    encoded = io.BytesIO()
+    np.savez(encoded, **arrays)
+    with contextlib.suppress(OSError):
+        cache_folder(path).mkdir(exist_ok=True)
+        atomic_write(cache_folder(path) / f"analysis-{key}.npz", encoded.getvalue())
 
 
 def _duration(seconds: float) -> str:

@@ -292,3 +292,25 @@ def test_a_draft_hears_the_song_as_the_whole_render_does(clicks, tmp_path):
     for name in ("loudness", "onset", "beat"):
         np.testing.assert_allclose(draft.signals.values[name], full.signals.values[name][:9], atol=1e-9)
     assert draft.signals.values["loudness"].max() < 0.7, "the louder half sets the scale"
+
+
+def test_a_songs_analysis_is_kept_beside_it_and_measured_again_when_the_song_changes(clicks, tmp_path):
+    """The second draft of a song reads its analysis from beside the song; another song under the
+    same name is measured afresh, and a place that cannot hold the cache only costs the time."""
+    song = write_wav(tmp_path / "song.wav", pcm(clicks[0]).astype(np.float32))
+    first = audio.analyse(song)
+    kept = sorted(audio.cache_folder(song).iterdir())
+    assert [path.suffix for path in kept] == [".npz"]
+    again = audio.analyse(song)
+    assert again.tempo == first.tempo and np.array_equal(again.beats, first.beats)
+    for name, values in first.envelopes.items():
+        np.testing.assert_array_equal(again.envelopes[name], values)
+    assert (
+        audio.analyse(song, 1.0).seconds < first.seconds
+        and len(list(audio.cache_folder(song).iterdir())) == 2
+    )
+    write_wav(song, np.zeros(4 * AUDIO_RATE, np.float32))  # another song, the same name
+    assert audio.analyse(song).tempo == 0.0, "silence has no tempo: measured again, not read"
+    elsewhere = write_wav(tmp_path / "b.wav", pcm(clicks[0]).astype(np.float32))
+    audio.cache_folder(elsewhere).write_text("a file where the cache would go")
+    assert audio.analyse(elsewhere).tempo == first.tempo
