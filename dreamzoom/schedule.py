@@ -188,7 +188,9 @@ class Expression:
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-                raise ScheduleError(f"unknown function {name!r} (see the README's list)")
+                raise ScheduleError(
+                    f"unknown function {name!r} (see the list in docs/animation/schedules.md)"
+                )
             if node.keywords:
                 raise ScheduleError(f"{node.func.id}() takes no keyword arguments")
             for argument in node.args:

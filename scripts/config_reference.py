@@ -1,7 +1,9 @@
-"""Print (or, with --write, update in README.md) the config reference table, from the schema itself.
+"""Print (or, with --write, update in docs/reference.md) the config reference table, from the schema
+itself.
 
-The README's table sits between the markers below; tests/test_docs.py fails when it drifts from
-the schema, so run `python scripts/config_reference.py --write` after changing a config key.
+The documentation's table sits between the markers below in docs/reference.md; tests/test_docs.py
+fails when it drifts from the schema, so run `python scripts/config_reference.py --write` after
+changing a config key.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from dreamzoom.config import reference
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "reference.md"
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
 
 
@@ -23,14 +25,14 @@ def table() -> str:
     return "\n".join(rows)
 
 
-def updated(readme: str) -> str:
-    head, _, rest = readme.partition(START)
+def updated(page: str) -> str:
+    head, _, rest = page.partition(START)
     _, _, tail = rest.partition(END)
     return f"{head}{START}\n{table()}\n{END}{tail}"
 
 
 if __name__ == "__main__":
     if "--write" in sys.argv:
-        README.write_text(updated(README.read_text()))
+        REFERENCE.write_text(updated(REFERENCE.read_text(encoding="utf-8")), encoding="utf-8")
     else:
         print(table())

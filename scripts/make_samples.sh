@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate the README's pictures in samples/ from real renders with the shipped configs
+# Regenerate the README's and the documentation's pictures in samples/ from real renders with the shipped configs
 # (about an hour on 2 CPU cores, most of it the gallery). Every picture is dreamzoom's own output.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 """Render configs: the schema, safe YAML loading, ``--set`` overrides and every config error.
 
 The schema is a tree of pydantic models; their field names are the YAML keys, and their
-descriptions are the reference documentation (``README.md`` lists them). Loading never touches
+descriptions are the reference documentation (``docs/reference.md`` lists them). Loading never touches
 TensorFlow: a config can be checked without importing it.
 
 Paths: a file the render reads (``source.image``, ``model.path``, …) is resolved against the
@@ -12,7 +12,7 @@ override, so a config renders the same from wherever it is run. Files the render
 The private modules, lowest first: ``_walk`` (the one walk over the schema tree), ``_messages``
 (one-line errors), ``_paths`` (path limits, input files), ``_schedulable`` (values over time and
 their ranges), ``_schema`` (the sections), ``_loading`` (YAML, overrides, ``load``) and
-``_reference`` (the README table and the JSON Schema), and ``_inputs`` (what a photo, video or
+``_reference`` (the reference table and the JSON Schema), and ``_inputs`` (what a photo, video or
 song given as ``render``'s INPUT is rendered with).
 """
 

@@ -74,7 +74,7 @@ ENVIRONMENT = "DREAMZOOM_SET"
 
 def environment_overrides() -> list[tuple[str, Any]]:
     """``DREAMZOOM_SET="size=[128,128] frames=12"``: overrides for every config a process loads, so
-    that a script's renders (a batch, the README's examples in the test suite) can be drafted small
+    that a script's renders (a batch, the documentation's examples in the test suite) can be drafted small
     without editing each config or command."""
     text = os.environ.get(ENVIRONMENT, "")
     try:

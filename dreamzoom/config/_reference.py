@@ -1,5 +1,5 @@
 """The config's documentation, generated from the schema so that it cannot drift from the checks:
-the README's key table and the JSON Schema that editors read."""
+the documentation's key table (``docs/reference.md``) and the JSON Schema that editors read."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def json_schema() -> dict[str, Any]:
 
 
 def reference() -> list[tuple[str, str, str]]:
-    """``(key, default, description)`` for every config key, in schema order (for the README): a
+    """``(key, default, description)`` for every config key, in schema order (for ``docs/reference.md``): a
     list of sections has a row of its own, and its items' keys are written ``key[].sub``."""
     rows: list[tuple[str, str, str]] = []
     for entry in walk(Config):

@@ -1,12 +1,15 @@
-"""Every shell and Python example in README.md runs, so the docs cannot drift from the code.
+"""Every shell, Python and YAML example in README.md and on the documentation site (``docs/``) runs,
+so the docs cannot drift from the code.
 
-Each ```bash and ```python block is taken out of the README and run in a scratch folder that holds
-the files the examples name (``my.yaml``, ``cat.jpg``, ``configs/``...). ``DREAMZOOM_SET`` (the
-environment overrides every config load applies before ``--set``) makes every render tiny: 64×64,
-two frames, one step, one octave. ``dreamzoom`` commands run in this process (the model is built
-once); other commands run as the README gives them. The few that cannot run here (installs, the
-suite itself, a Ray cluster, long benchmarks) are listed in :data:`NOT_RUN` with the reason, and
-that list must match the README exactly: a new example either runs or is excused by name.
+Each ```bash and ```python block is taken out of its page and run in a scratch folder that holds
+the files the examples name (``my.yaml``, ``cat.jpg``, ``configs/``...); each ```yaml block is loaded
+as a config. ``DREAMZOOM_SET`` (the environment overrides every config load applies before
+``--set``) makes every render tiny: 64×64, two frames, one step, one octave. ``dreamzoom`` commands
+run in this process (the model is built once); other commands run as the page gives them. A
+command shown on several pages runs once, named after its first place (the README, then the pages
+in path order). The few that cannot run here (installs, the suite itself, a Ray cluster, a server,
+long benchmarks) are listed in :data:`NOT_RUN` with the reason, and that list must match the pages
+exactly: a new example either runs or is excused by name.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from dreamzoom.cli import main
 
 from .conftest import ROOT, SAMPLE_PHOTO
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: The pages whose examples run: the README, then every page of the site.
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 TINY = (
     "size=[64,64] frames=2 dream.steps=1 dream.first_frame_steps=1 dream.octaves=1 "
@@ -68,42 +72,59 @@ NOT_RUN = {
     "from the source Keras models, which a clone does not hold",
     "HYPOTHESIS_PROFILE=dev python -m pytest tests/test_fuzz.py": "minutes of randomised fuzzing; the "
     "suite runs the same tests under the fixed `ci` profile",
-    "python scripts/config_reference.py --write": "rewrites README.md (tests/test_docs.py runs the check)",
+    "python scripts/config_reference.py --write": "rewrites docs/reference.md (tests/test_docs.py runs "
+    "the check)",
+    "mkdocs serve": "serves the site until it is stopped",
+    "python -m mkdocs build --strict": ".ci/run builds the site, strict, after the suite",
 }
 
 
 @dataclass(frozen=True)
 class Example:
-    """One runnable example: a shell command, or a Python block."""
+    """One example: a shell command, a Python block or a YAML config, and where it is written."""
 
+    page: str
     language: str
     text: str
     line: int
 
     def __str__(self) -> str:
-        return f"README.md:{self.line}: {self.text.splitlines()[0]}"
+        return f"{self.page}:{self.line}: {self.text.splitlines()[0]}"
 
 
-def examples(readme: str = README) -> list[Example]:
+def blocks(page: Path, languages: str) -> list[Example]:
+    """Every fenced block of the given languages (a regex alternative, e.g. ``bash|python``) in
+    ``page``, whole, with the line its body starts on."""
+    text = page.read_text(encoding="utf-8")
+    name = page.relative_to(ROOT).as_posix()
+    return [
+        Example(name, match.group(1), match.group(2), text.count("\n", 0, match.start(2)) + 1)
+        for match in re.finditer(rf"^```({languages})\n(.*?)^```", text, re.DOTALL | re.MULTILINE)
+    ]
+
+
+def examples(page: Path) -> list[Example]:
     """Every command of every ```bash block (comments dropped) and every ```python block."""
     found = []
-    for match in re.finditer(r"^```(bash|python)\n(.*?)^```", readme, re.DOTALL | re.MULTILINE):
-        language, body = match.groups()
-        first = readme.count("\n", 0, match.start(2)) + 1
-        if language == "python":
-            found.append(Example(language, body, first))
+    for block in blocks(page, "bash|python"):
+        if block.language == "python":
+            found.append(block)
             continue
-        for offset, raw in enumerate(body.splitlines()):
+        for offset, raw in enumerate(block.text.splitlines()):
             command = raw.split(" #", 1)[0].strip()
             if command and not command.startswith("#"):
-                found.append(Example(language, command, first + offset))
+                found.append(Example(block.page, block.language, command, block.line + offset))
     return found
 
 
-def test_the_readme_has_examples_and_every_excused_one_is_still_there():
-    commands = {example.text for example in examples()}
+EXAMPLES = [example for page in PAGES for example in examples(page)]
+
+
+def test_the_pages_have_examples_and_every_excused_one_is_still_there():
+    commands = {example.text for example in EXAMPLES}
     assert len(commands) >= 20
-    assert sorted(set(NOT_RUN) - commands) == [], "NOT_RUN names examples the README no longer has"
+    assert {example.page for example in EXAMPLES} >= {"README.md", "docs/guide/using.md"}
+    assert sorted(set(NOT_RUN) - commands) == [], "NOT_RUN names examples the pages no longer have"
 
 
 @pytest.fixture(scope="session")
@@ -122,7 +143,7 @@ def rendered(tmp_path_factory) -> Path:
 @pytest.fixture
 def scratch(tmp_path) -> Path:
     """A fresh folder for each example (each runs as if alone) with what the examples name:
-    configs/, samples/, my.yaml, cat.jpg, clip.mp4, song.mp3, tonight/."""
+    configs/, samples/, my.yaml, cat.jpg, clip.mp4, song.mp3, and tonight/ with two configs."""
     folder = tmp_path
     for name in ("configs", "samples"):
         shutil.copytree(ROOT / name, folder / name)
@@ -130,41 +151,46 @@ def scratch(tmp_path) -> Path:
     shutil.copy(ROOT / "samples" / "pan.mp4", folder / "clip.mp4")
     shutil.copy(ROOT / "samples" / "groove.mp3", folder / "song.mp3")
     (folder / "my.yaml").write_text("source: {image: cat.jpg}\ndream: {layers: {mixed4: 1.0}}\n")
-    (folder / "tonight").mkdir()
-    for name in ("a", "b"):
-        shutil.copy(ROOT / "configs" / "noise.yaml", folder / "tonight" / f"{name}.yaml")
+    (folder / "tonight").mkdir()  # a night's queue: a photo and noise, into renders/a.mp4 and b.mp4
+    (folder / "tonight" / "a.yaml").write_text("source: {image: ../cat.jpg}\n")
+    (folder / "tonight" / "b.yaml").write_text("source: {noise: {kind: smooth}}\nmotion: {zoom: 1.03}\n")
     return folder
 
 
-RUN = [example for example in examples() if example.text not in NOT_RUN]
+def first_of_each(found: list[Example]) -> list[Example]:
+    """Each example once, at its first place: the same command on two pages runs once."""
+    first: dict[tuple[str, str], Example] = {}
+    for example in found:
+        first.setdefault((example.language, example.text), example)
+    return list(first.values())
 
-#: The README's config snippets, each a whole config (a fragment is a config with the rest left out).
-SNIPPETS = [
-    (README[: match.start()].count("\n") + 1, match.group(1))
-    for match in re.finditer(r"```yaml\n(.*?)\n```", README, re.DOTALL)
-]
+
+RUN = [example for example in first_of_each(EXAMPLES) if example.text not in NOT_RUN]
+
+#: The pages' config snippets, each a whole config (a fragment is a config with the rest left out).
+SNIPPETS = [snippet for page in PAGES for snippet in blocks(page, "yaml")]
 
 
-@pytest.mark.parametrize(("line", "snippet"), SNIPPETS, ids=[f"line {line}" for line, _ in SNIPPETS])
-def test_readme_config_snippet_loads(line, snippet, scratch):
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=lambda snippet: f"{snippet.page}:{snippet.line}")
+def test_config_snippet_loads(snippet, scratch):
     """Each snippet is read as a config in ``configs/`` beside the files it names (a photo, a song,
     a clip), so a key it misspells or a value it gets wrong fails here."""
     shutil.copy(ROOT / "samples" / "groove.mp3", scratch / "configs" / "song.mp3")
     shutil.copy(ROOT / "samples" / "pan.mp4", scratch / "configs" / "clip.mp4")
     Image.open(SAMPLE_PHOTO).convert("RGB").save(scratch / "configs" / "photo.jpg")
     written = scratch / "configs" / "snippet.yaml"
-    written.write_text(snippet, encoding="utf-8")
-    assert config.load(written).frame_count >= 1, f"README.md line {line}"
+    written.write_text(snippet.text, encoding="utf-8")
+    assert config.load(written).frame_count >= 1, f"{snippet.page} line {snippet.line}"
 
 
 @pytest.mark.parametrize("example", RUN, ids=str)
-def test_readme_example_runs(example, scratch, monkeypatch, capsys, request):
+def test_example_runs(example, scratch, monkeypatch, capsys, request):
     if " inspect " in example.text:  # inspects the video the README's first render makes
         shutil.copytree(request.getfixturevalue("rendered"), scratch / "renders")
     monkeypatch.chdir(scratch)
     monkeypatch.setenv(config.ENVIRONMENT, TINY)  # renders tiny; scripts below run as given
     if example.language == "python":
-        exec(compile(example.text, str(example), "exec"), {"__name__": "readme_example"})
+        exec(compile(example.text, str(example), "exec"), {"__name__": "doc_example"})
         return
     words = shlex.split(example.text)
     if words[:1] == ["dreamzoom"] or words[:3] == ["python", "-m", "dreamzoom"]:
@@ -193,11 +219,16 @@ def _run_dreamzoom(arguments: list[str]) -> int:
 
 
 def _check_outputs(arguments: list[str], folder: Path) -> None:
-    """Whatever ``-o``/``--output`` names was written; a video decodes to the frames asked for."""
+    """Whatever ``-o``/``--output`` names was written (a file, or numbered images in a folder); an
+    MP4 decodes to the frames asked for."""
     for flag, value in itertools.pairwise(arguments):
         if flag not in ("-o", "--output"):
             continue
         written = folder / value
+        if "%" in written.name or value.endswith("/") or written.is_dir():
+            images = written.parent if "%" in written.name else written
+            assert images.is_dir() and any(images.iterdir()), written
+            continue
         assert written.is_file() and written.stat().st_size > 0, written
         if written.suffix == ".mp4":
             asked = [item.split("=", 1)[1] for item in arguments if item.startswith("frames=")]
