@@ -97,7 +97,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[3.0, 30.0])
     parser.add_argument("--repeats", type=int, default=3)
     options = parser.parse_args()
-    from dreamzoom.models import parse_cpuinfo
+    from dreamzoom.precision import parse_cpuinfo
 
     cpu, flags = parse_cpuinfo(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace"))
     wide = sorted(flags & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})

@@ -118,14 +118,14 @@ def _best_gflops(run: Callable[[], object], flops: float, repeats: int = 4) -> f
 
 def section_peak(_: argparse.Namespace) -> dict:
     """Matmul (2048²) and convolution (64×64×288 to 384 channels, 3×3) peaks in each precision."""
-    from dreamzoom import models
+    from dreamzoom import precision
     from dreamzoom.backend import tf
 
-    hardware = models.detect_hardware()
+    hardware = precision.detect_hardware()
     peaks: dict[str, object] = {
         "cpu": hardware.cpu,
         "flags": sorted(hardware.cpu_flags & CPU_FLAGS),
-        "auto": models.resolve_precision("auto"),
+        "auto": precision.resolve_precision("auto"),
     }
     for dtype in (tf.float32, tf.bfloat16):
         a, b = (tf.cast(tf.random.uniform((2048, 2048)), dtype) for _ in range(2))
@@ -355,27 +355,27 @@ def section_xla(_: argparse.Namespace) -> dict:
 def section_precision(_: argparse.Namespace) -> dict:
     """Dream the same input frames once in float32 and once in bfloat16, and compare the results
     (frame by frame from equal inputs: in a feedback loop any difference, however small, grows)."""
-    from dreamzoom import assemble, config, metrics, models, timeline
+    from dreamzoom import assemble, config, metrics, precision, timeline
 
     raw = json.loads(json.dumps(FIXED)) | {"size": [256, 256]}
     inputs = [frame for frame, _ in timeline.frames(assemble.prepare(config.load(raw, [("frames", 4)])), 4)]
     dreamed, seconds = {}, {}
-    for precision in ("float32", "bfloat16"):
-        loaded = config.load(raw, [("model.precision", precision)])
+    for kind in ("float32", "bfloat16"):
+        loaded = config.load(raw, [("model.precision", kind)])
         prepared = assemble.prepare(loaded)
         params = timeline.frame_params(loaded, 1)
         prepared.dreamer.dream(inputs[0], params, np.random.default_rng(0))  # trace before timing
         start = time.perf_counter()
-        dreamed[precision] = [
+        dreamed[kind] = [
             prepared.dreamer.dream(frame, params, np.random.default_rng(i))[0]
             for i, frame in enumerate(inputs)
         ]
-        seconds[precision] = time.perf_counter() - start
+        seconds[kind] = time.perf_counter() - start
     scores = [metrics.ssim(a, b) for a, b in zip(dreamed["float32"], dreamed["bfloat16"], strict=True)]
     return {
         "ssim_min": float(np.min(scores)),
         "speed": seconds["float32"] / seconds["bfloat16"],
-        "auto": models.resolve_precision("auto"),
+        "auto": precision.resolve_precision("auto"),
     }
 
 

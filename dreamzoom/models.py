@@ -8,16 +8,13 @@ so that dreaming ``mixed3`` never runs ``mixed4`` and above.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
-import json
 import logging
-import platform
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -26,7 +23,7 @@ from urllib.error import URLError
 
 import numpy as np
 
-from . import config, folding
+from . import config, folding, precision
 from .backend import keras, tf
 from .errors import DreamzoomError
 
@@ -214,7 +211,7 @@ def load(spec: config.Model, classify: bool = False) -> DreamModel:
     ``precision: auto`` is resolved first, so that ``auto`` and the precision it picks share one
     network (a test pinning ``float32`` reuses the session's default model where auto is float32).
     """
-    resolved = spec.model_copy(update={"precision": resolve_precision(spec.precision)})
+    resolved = spec.model_copy(update={"precision": precision.resolve_precision(spec.precision)})
     model = _load(resolved)
     if classify and model.class_layer is None and spec.classifier == "auto":
         return _with_classifier(resolved)
@@ -233,7 +230,7 @@ def _with_classifier(spec: config.Model) -> DreamModel:
 
 @functools.lru_cache(maxsize=4)
 def _load(spec: config.Model) -> DreamModel:
-    started, policy = time.perf_counter(), _POLICIES[spec.precision]
+    started, policy = time.perf_counter(), precision.POLICIES[spec.precision]
     if spec.path is not None:
         model = _load_saved(spec.path, spec.preprocess or "inception")
     elif spec.name == "squeezenet":
@@ -241,17 +238,15 @@ def _load(spec: config.Model) -> DreamModel:
     elif spec.weights == "bundled":
         model = _bundled_inception(spec.preprocess or "inception", policy)
     else:
-        with _dtype_policy(policy):
+        with precision.dtype_policy(policy):
             model = _applications_inception(spec)
     if spec.class_layer is not None:
         if spec.class_layer not in {layer.name for layer in model.network.layers}:
             raise DreamzoomError(f"{model.label} has no layer '{spec.class_layer}'", key="model.class_layer")
         model.class_layer = spec.class_layer
-    model.precision = spec.precision if spec.path is None else _compute_precision(model.network)
+    model.precision = spec.precision if spec.path is None else precision.compute_precision(model.network)
     model.folded = _fold(model, spec.path is None)
-    _log.debug(
-        "model: %s in %s, built in %.1f s", model.label, model.precision, time.perf_counter() - started
-    )
+    _log.info("model: %s in %s, built in %.1f s", model.label, model.precision, time.perf_counter() - started)
     return model
 
 
@@ -262,150 +257,6 @@ def _fold(model: DreamModel, known: bool) -> folding.Folded | None:
         return folding.fold(model.network, model.precision if known else None)
     except Exception:  # noqa: BLE001 — any failure to rebuild leaves the working original in use
         return None
-
-
-#: Keras dtype policies for each precision, for the network a user inspects (weights float32, compute
-#: in the named type); the folded copy that dreams also holds its weights in the named type. ``auto``
-#: never picks float16 (see :func:`choose_precision`); asked for, it climbs with loss scaling.
-_POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
-
-#: CPU flags that decide, or explain, what ``auto`` picks; provenance records those a CPU has.
-PRECISION_FLAGS = frozenset({"avx2", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16"})
-_BFLOAT16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
-
-
-@dataclass(frozen=True)
-class Gpu:
-    """A CUDA GPU as TensorFlow reports it."""
-
-    name: str
-    compute_capability: tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Hardware:
-    """What decides the precision ``auto`` computes in: the CPU's name and flags, and the GPUs."""
-
-    cpu: str = "unknown CPU"
-    #: The CPU's feature flags, as ``/proc/cpuinfo`` spells them (``avx2``, ``avx512_bf16``, …).
-    cpu_flags: frozenset[str] = frozenset()
-    gpus: tuple[Gpu, ...] = ()
-
-    @property
-    def device(self) -> str:
-        """Where TensorFlow runs a model by default: the first GPU, else the CPU."""
-        return self.gpus[0].name if self.gpus else self.cpu
-
-    def facts(self) -> dict[str, Any]:
-        """The device and the CPU flags that chose its precision, for provenance (JSON-safe)."""
-        facts: dict[str, Any] = {
-            "device": self.device,
-            "cpu": self.cpu,
-            "cpu_flags": sorted(self.cpu_flags & PRECISION_FLAGS),
-        }
-        if self.gpus:
-            facts["compute_capability"] = "{}.{}".format(*self.gpus[0].compute_capability)
-        return facts
-
-
-def choose_precision(hardware: Hardware) -> str:
-    """What ``precision: auto`` computes in on ``hardware`` (pure: any machine can be asked about).
-
-    - A CUDA GPU of compute capability 8.0 or more (Ampere, Ada, Hopper, Blackwell): bfloat16. Its
-      tensor cores run bfloat16 as fast as float16, and bfloat16 keeps float32's exponent range,
-      which DeepDream needs: the objective is a mean over 10⁵–10⁶ activations, so the gradient
-      reaching each one is tiny, and in float16 it underflows as frames grow. Measured with the
-      bundled InceptionV3 (mixed3 + mixed5, the sample photo), the cosine between the input
-      gradient and float32's at 128 / 512 / 1024 / 2048 px was 0.996 / 0.992 / 0.955 / 0.56 for
-      float16 (half of it zero at 2048 px) and 0.968 / 0.959 / 0.938 / 0.869 for bfloat16: float16
-      is finer on small frames but falls off a cliff without loss scaling; bfloat16 degrades gently.
-    - An older CUDA GPU: float32. Volta and Turing (7.x) have float16 tensor cores, with that cliff,
-      but no bfloat16 (emulating it is slower than float32); Pascal and before have neither.
-    - A CPU with bfloat16 instructions (AVX-512 BF16, or AMX on Sapphire Rapids and later):
-      bfloat16 (bfloat16 inputs, float32 accumulation).
-    - Any other CPU: float32 (bfloat16 is emulated there, about 10× slower).
-    """
-    if hardware.gpus:
-        return "bfloat16" if hardware.gpus[0].compute_capability >= (8, 0) else "float32"
-    return "bfloat16" if hardware.cpu_flags & _BFLOAT16_FLAGS else "float32"
-
-
-def resolve_precision(requested: str, hardware: Hardware | None = None) -> str:
-    """The precision a model computes in: ``requested``, or for ``auto`` what
-    :func:`choose_precision` picks on ``hardware`` (default: this machine)."""
-    if requested != "auto":
-        return requested
-    return choose_precision(hardware or detect_hardware())
-
-
-def parse_cpuinfo(text: str) -> tuple[str, frozenset[str]]:
-    """The CPU's model name and flags from ``/proc/cpuinfo`` text (its first processor; ARM's
-    ``Features`` count as flags)."""
-    fields: dict[str, str] = {}
-    for line in text.splitlines():
-        key, colon, value = line.partition(":")
-        if colon:
-            fields.setdefault(key.strip(), value.strip())
-    name = fields.get("model name") or fields.get("Hardware") or platform.processor() or "unknown CPU"
-    return name, frozenset((fields.get("flags") or fields.get("Features") or "").split())
-
-
-@functools.cache
-def detect_hardware() -> Hardware:
-    """This machine's :class:`Hardware`, read once per process (``/proc/cpuinfo``, TensorFlow's GPUs)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:  # not Linux: no flags, so auto stays float32 on the CPU
-        text = ""
-    cpu, flags = parse_cpuinfo(text)
-    return Hardware(cpu, flags, _gpus())
-
-
-def _gpus() -> tuple[Gpu, ...]:
-    """TensorFlow's GPUs, with their names and compute capabilities ((0, 0) where none is reported)."""
-    gpus = []
-    for device in tf.config.list_physical_devices("GPU"):
-        details = tf.config.experimental.get_device_details(device)
-        major, minor = details.get("compute_capability", (0, 0))
-        gpus.append(Gpu(str(details.get("device_name", device.name)), (int(major), int(minor))))
-    return tuple(gpus)
-
-
-def _compute_precision(network: keras.Model) -> str:
-    """The dtype a saved model's layers compute in (``float32``, ``bfloat16``, …), or ``mixed: …``."""
-    dtypes = {
-        str(layer.dtype_policy.compute_dtype)
-        for layer in network.layers
-        if not isinstance(layer, keras.layers.InputLayer)
-    }
-    return dtypes.pop() if len(dtypes) == 1 else "mixed: " + ", ".join(sorted(dtypes))
-
-
-@contextlib.contextmanager
-def _dtype_policy(name: str) -> Iterator[None]:
-    """Build layers under a dtype policy, leaving the process's own policy as it was."""
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(name)
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
-
-
-def _with_policy(architecture: str, policy: str) -> str:
-    """A Keras model JSON with every layer (but the input) computing under ``policy``."""
-    if policy == "float32":
-        return architecture
-    document = json.loads(architecture)
-    for layer in document["config"]["layers"]:
-        if layer["class_name"] != "InputLayer":
-            layer["config"]["dtype"] = {
-                "module": "keras",
-                "class_name": "DTypePolicy",
-                "config": {"name": policy},
-                "registered_name": None,
-            }
-    return json.dumps(document)
 
 
 def _applications_inception(spec: config.Model) -> DreamModel:
@@ -477,15 +328,8 @@ def _weights_file(name: str) -> Any:
 
 def _bundled_inception(mode: str, policy: str) -> DreamModel:
     """InceptionV3 up to mixed5 from its shipped architecture and 8-bit weights."""
-    architecture = _weights_file("inception_v3_mixed5.json").read_text(encoding="utf-8")
-    network = keras.models.model_from_json(_with_policy(architecture, policy))
-    with _weights_file("inception_v3_mixed5.npz").open("rb") as handle:
-        stored = np.load(handle)
-        for layer in network.layers:
-            if layer.weights:
-                layer.set_weights(
-                    [_dequantize(stored, f"{layer.name}/{i}") for i in range(len(layer.weights))]
-                )
+    network = _rebuilt("inception_v3_mixed5", policy)
+    _set_weights(network, "inception_v3_mixed5.npz", _dequantize)
     model = _wrap(network, mode, "InceptionV3 (bundled ImageNet weights up to mixed5)")
     above = _weights_file("inception_v3_above_mixed5.txt").read_text(encoding="utf-8").split()
     model.unavailable = frozenset(above)
@@ -494,6 +338,23 @@ def _bundled_inception(mode: str, policy: str) -> DreamModel:
         "imagenet for the full network"
     )
     return model
+
+
+def _rebuilt(name: str, policy: str) -> keras.Model:
+    """A shipped architecture (``NAME.json``) built under ``policy``, its weights still to set."""
+    architecture = _weights_file(f"{name}.json").read_text(encoding="utf-8")
+    return keras.models.model_from_json(precision.with_policy(architecture, policy))
+
+
+def _set_weights(
+    network: keras.Model, name: str, value: Callable[[np.lib.npyio.NpzFile, str], np.ndarray]
+) -> None:
+    """Set every layer's weights from the shipped ``name``, each read by ``value(stored, "layer/i")``."""
+    with _weights_file(name).open("rb") as handle:
+        stored = np.load(handle)
+        for layer in network.layers:
+            if layer.weights:
+                layer.set_weights([value(stored, f"{layer.name}/{i}") for i in range(len(layer.weights))])
 
 
 def _dequantize(stored: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
@@ -507,16 +368,9 @@ def _squeezenet(mode: str, random: bool, policy: str) -> DreamModel:
     float16 weights (or seeded random ones)."""
     if random:
         keras.utils.set_random_seed(0)
-    architecture = _weights_file("squeezenet.json").read_text(encoding="utf-8")
-    network = keras.models.model_from_json(_with_policy(architecture, policy))
+    network = _rebuilt("squeezenet", policy)
     if not random:
-        with _weights_file("squeezenet.npz").open("rb") as handle:
-            stored = np.load(handle)
-            for layer in network.layers:
-                if layer.weights:
-                    layer.set_weights(
-                        [stored[f"{layer.name}/{i}"].astype(np.float32) for i in range(len(layer.weights))]
-                    )
+        _set_weights(network, "squeezenet.npz", lambda stored, key: stored[key].astype(np.float32))
     label = "SqueezeNet 1.1 (" + ("random weights)" if random else "bundled ImageNet weights)")
     model = _wrap(network, mode, label, class_layer="avgpool10")
     model.blocks = tuple(

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import audio, footage, formats, inspection, metrics, models, novelty, provenance
+from . import audio, footage, formats, inspection, metrics, models, novelty, precision, provenance
 from . import config as config_module
 from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
@@ -105,8 +105,8 @@ def _pin_precision(config: Config, checkpoint: Checkpoint) -> Config:
     here. The video stores this config, so ``--from-video`` renders in the same precision."""
     if config.model.path is not None or config.model.precision != "auto":
         return config
-    precision = checkpoint.precision() if checkpoint.exists() else None
-    model = config.model.model_copy(update={"precision": precision or models.resolve_precision("auto")})
+    kept = checkpoint.precision() if checkpoint.exists() else None
+    model = config.model.model_copy(update={"precision": kept or precision.resolve_precision("auto")})
     return config.model_copy(update={"model": model})
 
 

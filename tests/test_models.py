@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dreamzoom import config, models, source
+from dreamzoom import config, models, precision, source
 from dreamzoom.backend import keras, tf
 from dreamzoom.errors import DreamzoomError
 
@@ -194,9 +194,9 @@ def test_the_classifier_is_rebuilt_for_any_frame_size_with_the_trained_weights(t
 def test_auto_precision_follows_the_hardware(bundled):
     """On any host, GPU or not: the default model computes in what the decision picks for the
     hardware detected (the decision itself is tested per machine kind in test_precision.py)."""
-    expected = models.choose_precision(models.detect_hardware())
-    assert models.resolve_precision("auto") == expected
-    assert models.resolve_precision("float32") == "float32"
+    expected = precision.choose_precision(precision.detect_hardware())
+    assert precision.resolve_precision("auto") == expected
+    assert precision.resolve_precision("float32") == "float32"
     assert bundled.precision == expected, "the default model computes in what auto chose"
     assert models.load(config.Model(precision=expected)) is bundled, "auto and its pick share one network"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dreamzoom import config, metrics, models, objectives, provenance, renderer, source
+from dreamzoom import config, metrics, models, objectives, precision, provenance, renderer, source
 from dreamzoom.backend import tf
 from dreamzoom.checkpoint import Checkpoint
 from dreamzoom.dream import Dreamer, Params
@@ -23,9 +23,9 @@ from dreamzoom.errors import DreamzoomError
 from .conftest import ROOT, dreamzoom_command, small_config, smooth_noise
 
 
-def machine(cpu: tuple[str, str], *gpus: models.Gpu) -> models.Hardware:
+def machine(cpu: tuple[str, str], *gpus: precision.Gpu) -> precision.Hardware:
     """The hardware of a CPU ``(name, flags)`` with ``gpus``."""
-    return models.Hardware(cpu[0], frozenset(cpu[1].split()), gpus)
+    return precision.Hardware(cpu[0], frozenset(cpu[1].split()), gpus)
 
 
 def cpuinfo(name: str, flags: str) -> str:
@@ -47,16 +47,16 @@ AMX = ("Intel(R) Xeon(R) Platinum 8480+", "avx2 avx512f avx512_bf16 avx512_fp16 
     ids=["avx2-only", "avx512f-without-bf16", "avx512-bf16", "amx"],
 )
 def test_auto_on_each_kind_of_cpu(cpu, expected):
-    name, flags = models.parse_cpuinfo(cpuinfo(*cpu))
-    assert models.Hardware(name, flags) == machine(cpu)
-    assert models.resolve_precision("auto", machine(cpu)) == expected
+    name, flags = precision.parse_cpuinfo(cpuinfo(*cpu))
+    assert precision.Hardware(name, flags) == machine(cpu)
+    assert precision.resolve_precision("auto", machine(cpu)) == expected
 
 
 def test_auto_without_cpuinfo_is_float32():
-    name, flags = models.parse_cpuinfo("")
+    name, flags = precision.parse_cpuinfo("")
     assert name and flags == frozenset()
-    assert models.choose_precision(models.Hardware(name, flags)) == "float32"
-    assert models.choose_precision(models.Hardware()) == "float32"
+    assert precision.choose_precision(precision.Hardware(name, flags)) == "float32"
+    assert precision.choose_precision(precision.Hardware()) == "float32"
 
 
 @pytest.mark.parametrize("cpu", [AVX2_ONLY, AMX], ids=["avx2-host", "amx-host"])
@@ -74,23 +74,27 @@ def test_auto_without_cpuinfo_is_float32():
     ],
 )
 def test_auto_on_each_kind_of_gpu_whatever_the_cpu(cpu, gpu, capability, expected):
-    hardware = machine(cpu, models.Gpu(gpu, capability))
-    assert models.choose_precision(hardware) == expected
+    hardware = machine(cpu, precision.Gpu(gpu, capability))
+    assert precision.choose_precision(hardware) == expected
     assert hardware.device == gpu, "models run on the GPU"
 
 
 def test_explicit_precisions_are_kept_on_any_machine():
-    for hardware in (models.Hardware(), machine(AMX), machine(AVX2_ONLY, models.Gpu("Tesla T4", (7, 5)))):
-        assert models.resolve_precision("float32", hardware) == "float32"
-        assert models.resolve_precision("bfloat16", hardware) == "bfloat16"
+    for hardware in (
+        precision.Hardware(),
+        machine(AMX),
+        machine(AVX2_ONLY, precision.Gpu("Tesla T4", (7, 5))),
+    ):
+        assert precision.resolve_precision("float32", hardware) == "float32"
+        assert precision.resolve_precision("bfloat16", hardware) == "bfloat16"
 
 
 def test_this_machine_is_read_once_from_cpuinfo_and_tensorflow():
-    hardware = models.detect_hardware()
-    assert models.detect_hardware() is hardware
+    hardware = precision.detect_hardware()
+    assert precision.detect_hardware() is hardware
     path = Path("/proc/cpuinfo")
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-    assert (hardware.cpu, hardware.cpu_flags) == models.parse_cpuinfo(text)
+    assert (hardware.cpu, hardware.cpu_flags) == precision.parse_cpuinfo(text)
     assert len(hardware.gpus) == len(tf.config.list_physical_devices("GPU"))
 
 
@@ -102,7 +106,7 @@ def test_provenance_records_the_precision_the_device_and_the_flags_that_chose_it
         "cpu": AMX[0],
         "cpu_flags": ["amx_bf16", "amx_tile", "avx2", "avx512_bf16", "avx512f"],
     }
-    runtime = provenance.runtime("bfloat16", machine(AVX2_ONLY, models.Gpu("NVIDIA L4", (8, 9))))
+    runtime = provenance.runtime("bfloat16", machine(AVX2_ONLY, precision.Gpu("NVIDIA L4", (8, 9))))
     assert json.loads(json.dumps(runtime)) == {
         "precision": "bfloat16",
         "device": "NVIDIA L4",
@@ -229,7 +233,7 @@ def _resolved_in(raw: dict, precision: str) -> dict:
 def test_a_resume_computes_in_its_checkpoints_precision_and_the_video_records_it(tmp_path):
     """A render interrupted where auto picked the other precision goes on in that one here, and
     its video names it, so --from-video renders in it too."""
-    other = "bfloat16" if models.resolve_precision("auto") == "float32" else "float32"
+    other = "bfloat16" if precision.resolve_precision("auto") == "float32" else "float32"
     raw = {**small_config(tmp_path), "frames": 2}
     settings = config.load(raw)
     assert settings.model.precision == "auto"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dreamzoom import models, provenance
+from dreamzoom import precision, provenance
 
 from .conftest import decode, dreamzoom_command
 
@@ -14,10 +14,10 @@ def test_provenance_in_the_video_and_beside_it_renders_the_same_again(tmp_path, 
     stored = provenance.read(video)
     assert stored["seed"] == 5 and stored["config"]["dream"]["steps"] == 2
     assert set(stored["versions"]) >= {"dreamzoom", "tensorflow", "keras"}
-    used = models.resolve_precision("auto")  # the checkpointed config leaves model.precision at auto
+    used = precision.resolve_precision("auto")  # the checkpointed config leaves model.precision at auto
     assert stored["config"]["model"]["precision"] == used, "the precision used, so --from-video uses it"
     assert stored["runtime"] == provenance.runtime(used)
-    assert stored["runtime"]["device"] and set(stored["runtime"]["cpu_flags"]) <= models.PRECISION_FLAGS
+    assert stored["runtime"]["device"] and set(stored["runtime"]["cpu_flags"]) <= precision.PRECISION_FLAGS
     sidecar = json.loads((reference_folder / "out" / "clip.json").read_text())
     assert sidecar["config"] == stored["config"] and sidecar["run"]["frames"] == 12
     assert sidecar["runtime"] == stored["runtime"]
