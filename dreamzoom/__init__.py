@@ -11,12 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import DreamzoomError, RenderFailed
 
 if TYPE_CHECKING:
     from .config import Config
 
-__version__ = "0.1.0"
 __all__ = ["DreamzoomError", "RenderFailed", "__version__", "load_config", "render"]
 
 

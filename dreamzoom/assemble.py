@@ -219,7 +219,7 @@ def _things(names: list[str | int], pick: str, model: models.DreamModel) -> tupl
     numbers: list[int] = []
     for index, name in enumerate(names):
         key = f"dream.explore.classes.{index}"
-        listed = classes.category(name) or (classes.index_of(name, key),)
+        listed = classes.category(name) or (classes.index_of(name, key, grouped=True),)
         if max(listed) >= count:
             raise DreamzoomError(
                 f"{model.label}'s classifier scores classes 0–{count - 1}, not {max(listed)}", key=key

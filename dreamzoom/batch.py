@@ -15,8 +15,7 @@ from typing import Any
 
 from . import config as config_module
 from . import formats
-from .checkpoint import Checkpoint
-from .errors import DreamzoomError, RenderFailed
+from .errors import EXIT_INTERRUPTED, EXIT_RENDER_FAILED, DreamzoomError, RenderFailed
 
 #: Statuses that count as success.
 SUCCEEDED = ("done", "resumed", "skipped")
@@ -98,21 +97,14 @@ def render_loaded(
     notify: Callable[[str], None],
     verbose: bool = False,
 ) -> Outcome:
-    """Render a loaded config with resume semantics: skip a finished video (unless ``overwrite``),
-    continue from a checkpoint, record a failure instead of raising it."""
+    """Render a loaded config with resume semantics: skip a video finished from this same config
+    (unless ``overwrite``), continue from a checkpoint, record a failure instead of raising it. A
+    video there from another config, or not made by dreamzoom, is a failure naming it, not a skip:
+    the night's summary must not count someone else's file as this config's render."""
     from .renderer import run
 
     started = time.perf_counter()
     try:
-        assert settings.output.path is not None
-        if (
-            formats.exists(settings.output.path)
-            and not overwrite
-            and not Checkpoint(settings.output.path).exists()
-        ):
-            return Outcome(
-                name, "skipped", detail=f"{settings.output.path} exists (--overwrite renders it again)"
-            )
         report = run(
             settings, progress=progress, resume=True, overwrite=overwrite, notify=notify, verbose=verbose
         )
@@ -121,6 +113,9 @@ def render_loaded(
     except Exception as error:  # noqa: BLE001 — a bug must not end a night's batch: record it and go on
         detail = f"internal error ({type(error).__name__}: {error}); please report it"
         return Outcome(name, "failed", seconds=time.perf_counter() - started, detail=detail)
+    if report.finished_before:
+        detail = f"{formats.shown(report.path)} is finished from this config (--overwrite renders it again)"
+        return Outcome(name, "skipped", report.frames, detail=detail)
     status = "interrupted" if report.interrupted else "resumed" if report.resumed_from else "done"
     return Outcome(name, status, report.frames, report.seconds, str(report.path))
 
@@ -181,7 +176,8 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 def exit_code(outcomes: list[Outcome]) -> int:
-    """0 when every render succeeded, 130 when the batch was interrupted, else 3."""
+    """0 when every render succeeded, :data:`~errors.EXIT_INTERRUPTED` when the batch was
+    interrupted, else :data:`~errors.EXIT_RENDER_FAILED`."""
     if any(o.status == "interrupted" for o in outcomes):
-        return 130
-    return 0 if all(o.status in SUCCEEDED for o in outcomes) else 3
+        return EXIT_INTERRUPTED
+    return 0 if all(o.status in SUCCEEDED for o in outcomes) else EXIT_RENDER_FAILED

@@ -39,8 +39,9 @@ def search(query: str) -> list[tuple[int, str]]:
     ]
 
 
-def index_of(value: str | int, key: str) -> int:
-    """The class a config names, by index or by exact synonym; an error suggests close names."""
+def index_of(value: str | int, key: str, *, grouped: bool = False) -> int:
+    """The class a config names, by index or by exact synonym; an error suggests close names (and,
+    where a category would do too, ``grouped``, close category names first: ``bird`` → ``birds``)."""
     count = len(synonyms())
     if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
         index = int(value)
@@ -52,10 +53,13 @@ def index_of(value: str | int, key: str) -> int:
         if wanted in (name.lower() for name in names):
             return index
     every = [name for names in synonyms() for name in names]
-    close = difflib.get_close_matches(value, every, n=3)
+    close = difflib.get_close_matches(value, list(categories()), n=2, cutoff=0.75) if grouped else []
+    close += difflib.get_close_matches(value, every, n=3 - len(close))
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
     raise DreamzoomError(
-        f"no ImageNet class is called {value!r}{hint}; `dreamzoom classes QUERY` searches", key=key
+        f"no ImageNet class{' or category' if grouped else ''} is called {value!r}{hint}; "
+        "`dreamzoom classes QUERY` searches both",
+        key=key,
     )
 
 

@@ -20,13 +20,11 @@ from typing import Any
 
 import click
 
-from . import __version__, formats
 from . import config as config_module
-from .errors import DreamzoomError, RenderFailed
+from . import formats
+from ._version import __version__
+from .errors import EXIT_INTERRUPTED, EXIT_RENDER_FAILED, EXIT_USER_ERROR, DreamzoomError, RenderFailed
 
-EXIT_USER_ERROR = 2
-EXIT_RENDER_FAILED = 3
-EXIT_INTERRUPTED = 130
 MAX_SWEEP_CELLS = 1024  # a contact sheet of more is unreadable, and a typo could ask for billions
 
 
@@ -50,6 +48,16 @@ class _FilePath(click.Path):
         if problem:
             self.fail(problem, param, ctx)
         return super().convert(value, param, ctx)
+
+
+def _one_input(name: str) -> str | None:
+    """A folder given where one file belongs: the command that takes a folder is ``batch``."""
+    if Path(name).is_dir():
+        return (
+            f"{name} is a folder: give one file (a config, photo, video or song); "
+            f"dreamzoom batch {shlex.quote(name)} renders every config in it"
+        )
+    return None
 
 
 def _output_format(name: str) -> str | None:
@@ -213,6 +221,9 @@ def _everyday_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def everyday_assignments(everyday: dict[str, Any]) -> tuple[str, ...]:
     """The ``--set`` assignments the everyday flags stand for (JSON values: YAML reads them)."""
+    lengths = [f"--{name}" for name in ("seconds", "frames", "loop") if everyday.get(name) is not None]
+    if len(lengths) > 1:
+        raise click.UsageError(f"{' and '.join(lengths)} each set the length: give one")
     keys = {"size": "size", "seconds": "seconds", "frames": "frames", "fps": "output.fps", "seed": "seed"}
     assignments = [
         f"{key}={json.dumps(list(value) if name == 'size' else value)}"
@@ -228,7 +239,9 @@ def everyday_assignments(everyday: dict[str, Any]) -> tuple[str, ...]:
 
 @cli.command()
 @_talk
-@click.argument("config", metavar="INPUT", type=_FilePath(dir_okay=False), required=False)
+@click.argument(
+    "config", metavar="INPUT", type=_FilePath(dir_okay=False, name_check=_one_input), required=False
+)
 @click.option(
     "-o",
     "--output",
@@ -321,9 +334,12 @@ def _render_settings(
 
 
 def _summarise(settings: config_module.Config, report: Any) -> None:
-    """The line a finished render ends with (and the loop's seam figure)."""
+    """The line a finished render ends with (and the loop's seam figure), told in the terms the
+    render used: a video source's own size and rate where the config left them to it."""
+    from .footage import pinned
     from .metrics import counted
 
+    settings = pinned(settings)
     frames = counted(report.frames, "frame")
     if report.finished_before:
         _say(f"{report.path} is already finished ({frames}): nothing to resume")
@@ -340,7 +356,7 @@ def _dry_run(settings: config_module.Config) -> None:
     import yaml
 
     from .metrics import counted
-    from .models import detect_hardware, resolve_precision
+    from .precision import detect_hardware, resolve_precision
     from .preview import estimate
     from .timeline import dreamed_indices
 
@@ -544,13 +560,20 @@ def layers(config: str | None, config_path: str | None, assignments: tuple[str, 
 @_talk
 @click.argument("query", required=False, default="")
 def classes_command(query: str) -> int:
-    """List ImageNet classes whose names contain QUERY (all 1000 without one)."""
+    """List the categories and the ImageNet classes whose names contain QUERY (all without one): a
+    category (`birds`) stands for its classes wherever a render explores classes."""
     from . import classes
 
+    wanted = query.strip().lower()
+    groups = {name: members for name, members in classes.categories().items() if wanted in name}
     matches = classes.search(query)
-    if not matches:
-        click.echo(f"no ImageNet class name contains {query!r}", err=True)
+    if not matches and not groups:
+        click.echo(f"no category or ImageNet class name contains {query!r}", err=True)
         return 1
+    for name, members in groups.items():
+        click.echo(
+            f"category {name!r}: {len(members)} classes, {classes.name(members[0])} … {classes.name(members[-1])}"
+        )
     for index, names in matches:
         click.echo(f"{index:4d}  {names}")
     return 0
@@ -688,7 +711,9 @@ def inspect(video: str, output: str | None) -> None:
         try:
             path = draw(result, Path(output), Path(video).name)
         except OSError as error:
-            raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None
+            from .files import describe_os_error
+
+            raise DreamzoomError(describe_os_error(error, output), key="--output") from None
         _say(f"wrote {path}")
 
 
@@ -705,7 +730,10 @@ def inspect(video: str, output: str | None) -> None:
     "--fps", type=click.FloatRange(0.001, 240.0), default=24.0, show_default=True, help="Video frame rate."
 )
 @click.option(
-    "--offset", type=click.FloatRange(0.0, 86400.0), default=0.0, help="Seconds into SONG to start."
+    "--offset",
+    type=click.FloatRange(0.0, config_module.MAX_OFFSET),
+    default=0.0,
+    help="Seconds into SONG to start.",
 )
 @click.option(
     "--seconds", type=click.FloatRange(0.001, None), help="Analyse only this long (default: to the end)."
@@ -753,7 +781,9 @@ def init(source: str | None, output: str | None, overwrite: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise DreamzoomError(f"cannot write {path}: {error.strerror}", key="--output") from None
+        from .files import describe_os_error
+
+        raise DreamzoomError(describe_os_error(error, path), key="--output") from None
     _say(f"wrote {path}: edit it, then: dreamzoom render {shlex.quote(str(path))}")
 
 
@@ -772,7 +802,9 @@ def schema(output: str | None) -> None:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text, encoding="utf-8")
     except OSError as error:
-        raise DreamzoomError(f"cannot write {output}: {error.strerror}", key="--output") from None
+        from .files import describe_os_error
+
+        raise DreamzoomError(describe_os_error(error, output), key="--output") from None
     _say(f"wrote {output}")
 
 

@@ -7,6 +7,13 @@ a bug in dreamzoom and keeps its traceback.
 
 from __future__ import annotations
 
+#: The exit codes of the command (``cli.main``) and of a batch (``batch.exit_code``), in one place
+#: because both end a ``dreamzoom`` run: a user's mistake, a render that could not go on (or a batch
+#: with a failed render), and Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_USER_ERROR = 2
+EXIT_RENDER_FAILED = 3
+EXIT_INTERRUPTED = 130
+
 
 class DreamzoomError(Exception):
     """A problem with the user's input, explained in one line.

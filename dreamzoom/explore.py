@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .schedule import smoothstep
+
 #: The random streams of motifs and of the order of things (see ``assemble.rng``: the source and
 #: jitter use 1 and 2).
 EXPLORE_STREAM, THINGS_STREAM, RESEMBLANCE_STREAM = 3, 4, 5
@@ -120,8 +122,7 @@ class Path:
         start = 1.0 - self.crossfade
         if self.crossfade <= 0 or phase <= start:
             return k, 0.0
-        x = (phase - start) / self.crossfade
-        return k, x * x * (3 - 2 * x)
+        return k, smoothstep((phase - start) / self.crossfade)
 
     def weights(self, frame: float, chosen: Mapping[int, int] | None = None) -> dict[str, np.ndarray]:
         """Each layer's channel weights at ``frame``: the motifs' channels share a weight of 1 per

@@ -31,6 +31,13 @@ from .errors import DreamzoomError, RenderFailed
 _log = logging.getLogger(__name__)  # ``-v`` shows every ffmpeg command
 
 
+def frame_rate(fps: float) -> Fraction:
+    """A frame rate as the fraction ffmpeg is given (and a video's rate is kept as): the nearest with
+    a denominator up to 1001, so that the float of NTSC's 30000/1001 is that fraction again, not the
+    ratio of two huge integers that a float is exactly."""
+    return Fraction(fps).limit_denominator(1001)
+
+
 def _start(arguments: list[str], **popen: Any) -> subprocess.Popen[bytes]:
     """Start the bundled ffmpeg in its own session (Ctrl-C in the terminal does not reach it)."""
     _log.debug("ffmpeg %s", shlex.join(arguments))
@@ -56,7 +63,7 @@ class Encoder:
         self.output = Path(output)
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as ffmpeg does
         width, height = size
-        rate = str(Fraction(fps).limit_denominator(1001))
+        rate = str(frame_rate(fps))
         arguments = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", rate, "-i", "-"]
         arguments += [*video, "-movflags", "+faststart", "-f", "mp4", "-v", "error", str(self.output)]
         self._process = _start(
@@ -317,9 +324,8 @@ def read_video(path: Path, start: float, fps: float, size: tuple[int, int]) -> I
     """The frames of ``path`` from ``start`` seconds, resampled in time to ``fps`` (ffmpeg's ``fps``
     filter: the nearest frame at each tick), as 8-bit RGB arrays of the video's ``size``."""
     width, height = size
-    rate = Fraction(fps).limit_denominator(1001)
     reader = imageio_ffmpeg.read_frames(
-        str(path), input_params=["-ss", f"{start:.6f}"], output_params=["-vf", f"fps={rate}"]
+        str(path), input_params=["-ss", f"{start:.6f}"], output_params=["-vf", f"fps={frame_rate(fps)}"]
     )
     try:
         next(reader)  # the metadata
@@ -349,7 +355,7 @@ def read_frames(video: Path, per_second: float | None = None, rate: float = 24.0
         raise DreamzoomError(f"file not found: {video}", key="VIDEO")
     if not sequence:
         check_video(video, "VIDEO")
-    given = ["-framerate", str(Fraction(rate).limit_denominator(1001)), "-start_number", "0"]
+    given = ["-framerate", str(frame_rate(rate)), "-start_number", "0"]
     reader, meta = _opened(video, "VIDEO", given if sequence else ())
     width, height = meta["size"]
     fps = float(meta.get("fps") or 0) or 24.0

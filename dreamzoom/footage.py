@@ -10,15 +10,14 @@ video again. The frames are decoded by the bundled ffmpeg as they are needed, ne
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from . import config as config_module
-from .config import MAX_FRAMES, Config
+from .config import MAX_FRAMES, MAX_SIDE, MIN_SIDE, Config
 from .errors import DreamzoomError
-from .ffmpeg import Footage, probe_video, read_video
+from .ffmpeg import Footage, frame_rate, probe_video, read_video
 from .source import fit
 
 KEY = "source.video.path"
@@ -33,9 +32,9 @@ def footage(config: Config) -> Footage:
     width, height = found.size
     if width < 1 or height < 1:
         raise DreamzoomError(f"{video.path} has no frames", key=KEY)
-    if width * height > 16384 * 16384:
+    if width * height > MAX_SIDE * MAX_SIDE:
         raise DreamzoomError(
-            f"{video.path} is {width}×{height}, larger than the 16384×16384 a frame may be", key=KEY
+            f"{video.path} is {width}×{height}, larger than the {MAX_SIDE}×{MAX_SIDE} a frame may be", key=KEY
         )
     if found.seconds > 0 and video.start >= found.seconds:
         raise DreamzoomError(
@@ -58,7 +57,7 @@ def pinned(config: Config) -> Config:
         changes.append(("size", _size(found.size, video.path.name)))
     fps = config.output.fps
     if "fps" not in config.output.model_fields_set and found.fps > 0:
-        fps = float(Fraction(found.fps).limit_denominator(1001))
+        fps = float(frame_rate(found.fps))
         changes.append(("output.fps", fps))
     if not config.length_given:
         changes.append(("frames", _length(video.start, video.end, found.seconds, fps, video.path.name)))
@@ -69,9 +68,9 @@ def pinned(config: Config) -> Config:
 
 def _size(size: tuple[int, int], name: str) -> list[int]:
     """The video's size as a render's: even, or a one-line error where it cannot be one."""
-    if not all(32 <= side <= 16384 for side in size):
+    if not all(MIN_SIDE <= side <= MAX_SIDE for side in size):
         raise DreamzoomError(
-            f"{name} is {size[0]}×{size[1]}: set size (each side 32–16384) to dream it at another size",
+            f"{name} is {size[0]}×{size[1]}: set size (each side {MIN_SIDE}–{MAX_SIDE}) to dream it at another size",
             key=KEY,
         )
     return [side // 2 * 2 for side in size]

@@ -21,7 +21,7 @@ import numpy as np
 from . import formats, metrics, novelty, provenance
 from .ffmpeg import read_frames
 from .motion import resize
-from .sheet import contact_sheet
+from .sheet import contact_sheet, curve_axis, pyplot, save_figure
 from .sinks import to_uint8
 
 #: Judged frames are batched this many at a time.
@@ -132,11 +132,6 @@ def _objective(video: Path, fps: float) -> list[tuple[float, float]]:
 
 def draw(result: Inspection, path: Path, title: str) -> Path:
     """A PNG: the stills in a row above the curves, written to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
     stills = contact_sheet(
         [(f"{t:.1f} s", _thumbnail(frame)) for t, frame in result.stills], columns=len(result.stills)
     )
@@ -150,7 +145,7 @@ def draw(result: Inspection, path: Path, title: str) -> Path:
         curves.append(("dream objective", [t for t, _ in result.objective], [v for _, v in result.objective]))
     height, width = stills.shape[:2]
     strip = 11.0 * height / width  # inches the stills take at the figure's width
-    figure = plt.figure(figsize=(12, strip + 0.6 + 1.3 * len(curves)), dpi=100)
+    figure = pyplot().figure(figsize=(12, strip + 0.6 + 1.3 * len(curves)), dpi=100)
     grid = figure.add_gridspec(1 + len(curves), 1, height_ratios=[strip + 0.4] + [1.3] * len(curves))
     axis = figure.add_subplot(grid[0])
     axis.imshow(stills)
@@ -161,15 +156,9 @@ def draw(result: Inspection, path: Path, title: str) -> Path:
         axis = figure.add_subplot(grid[row], sharex=first)
         first = first or axis
         axis.plot(times, values, linewidth=1.2)
-        axis.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
-        axis.tick_params(labelsize=8)
-        axis.grid(alpha=0.3)
+        curve_axis(axis, label)
     axis.set_xlabel("seconds")
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path)
 
 
 def _thumbnail(frame: np.ndarray, side: int = 192) -> np.ndarray:

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 import imageio_ffmpeg
 import numpy as np
 
-from . import __version__, formats
+from . import formats
+from ._version import __version__
 from .errors import DreamzoomError
 from .ffmpeg import read_comment
 
 if TYPE_CHECKING:
-    from .models import Hardware
+    from .precision import Hardware
 
 FORMAT = "dreamzoom/1"
 
@@ -48,7 +49,7 @@ def versions() -> dict[str, str]:
 def runtime(precision: str, hardware: Hardware | None = None) -> dict[str, Any]:
     """The precision a render computed in, the device it ran on (``hardware``, default this
     machine) and the CPU flags that chose the precision."""
-    from .models import detect_hardware
+    from .precision import detect_hardware
 
     return {"precision": precision, **(hardware or detect_hardware()).facts()}
 

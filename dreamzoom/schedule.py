@@ -47,7 +47,9 @@ def _clamp(x: float, low: float, high: float) -> float:
     return min(max(x, low), high)
 
 
-def _smoothstep(x: float) -> float:
+def smoothstep(x: float) -> float:
+    """0 up to ``x`` = 0, 1 from ``x`` = 1, and between them the cubic that leaves both ends flat:
+    the ease of every hand-over in time (schedules, a loop's pull home, exploring's crossfade)."""
     x = _clamp(x, 0.0, 1.0)
     return x * x * (3 - 2 * x)
 
@@ -79,7 +81,7 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "round": round,
     "frac": lambda x: x - math.floor(x),
     "clamp": _clamp,
-    "smoothstep": _smoothstep,
+    "smoothstep": smoothstep,
 }
 CONSTANTS = {"pi": math.pi, "tau": math.tau, "e": math.e}
 #: What a song gives at each frame (``audio.py``): each 0–1, smoothed; 0 without a song.

@@ -1,8 +1,11 @@
-"""Contact sheets: many labelled stills on one image, to compare layers or channels at a glance."""
+"""Contact sheets: many labelled stills on one image, to compare layers or channels at a glance; and
+the figures with curves (``inspect``'s sheet, ``audio``'s envelopes), drawn alike."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -42,3 +45,34 @@ def contact_sheet(
             cv2.LINE_AA,
         )
     return sheet
+
+
+def pyplot() -> Any:
+    """matplotlib's ``pyplot``, drawing to files only (the Agg backend: no window, and no display
+    needed); imported here, when a figure is drawn, as matplotlib is slow to import."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    return plt
+
+
+def curve_axis(axis: Any, label: str, fontsize: float = 8) -> None:
+    """One curve's axes as every figure draws them: the label level at the left, small ticks, a
+    faint grid."""
+    axis.set_ylabel(label, fontsize=fontsize, rotation=0, ha="right", va="center")
+    axis.tick_params(labelsize=8)
+    axis.grid(alpha=0.3)
+
+
+def save_figure(figure: Any, path: Path) -> Path:
+    """Lay ``figure`` out and write it to ``path`` (making its folder), closing it whatever happens
+    (pyplot keeps every open figure); a failed write raises its ``OSError`` for the caller to name."""
+    try:
+        figure.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path)
+    finally:
+        pyplot().close(figure)
+    return path

@@ -18,10 +18,10 @@ import numpy as np
 from . import audio
 from . import config as config_module
 from .errors import DreamzoomError
+from .files import describe_os_error
 from .metrics import counted
 from .schedule import ENVELOPES, Signals
-
-CONFIG_SUFFIXES = (".yaml", ".yml")
+from .sheet import curve_axis, pyplot, save_figure
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def listen(
 ) -> Soundcheck:
     """Analyse a track, or the song of a config (``source`` ending ``.yaml``, whose settings win),
     with ``overrides`` (``--set``) applied to either."""
-    if source.suffix.lower() in CONFIG_SUFFIXES:
+    if source.suffix.lower() in config_module.CONFIG_SUFFIXES:
         settings = config_module.load(source, overrides)
         if settings.audio is None:
             raise DreamzoomError(f"{source} has no audio section to analyse", key="SONG")
@@ -98,13 +98,8 @@ def _checked(settings: config_module.Config) -> Soundcheck:
 def draw(check: Soundcheck, path: Path) -> Path:
     """A PNG: each envelope over time as the render reads it (one value a frame), the raw
     measurement faint behind it, and the beats as ticks."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
     frames = np.arange(len(check.signals)) / check.fps
-    figure, axes = plt.subplots(len(ENVELOPES), 1, figsize=(12, 1.4 * len(ENVELOPES) + 0.8), sharex=True)
+    figure, axes = pyplot().subplots(len(ENVELOPES), 1, figsize=(12, 1.4 * len(ENVELOPES) + 0.8), sharex=True)
     for axis, name in zip(axes, ENVELOPES, strict=True):
         axis.plot(check.analysis.times, check.analysis.envelopes[name], color="0.75", linewidth=0.6)
         axis.plot(frames, check.signals.values[name], linewidth=1.3)
@@ -117,17 +112,10 @@ def draw(check: Soundcheck, path: Path) -> Path:
             alpha=0.25,
         )
         axis.set_ylim(-0.05, 1.05)
-        axis.set_ylabel(name, fontsize=9, rotation=0, ha="right", va="center")
-        axis.tick_params(labelsize=8)
-        axis.grid(alpha=0.3)
+        curve_axis(axis, name, fontsize=9)
     axes[0].set_title(" · ".join(check.lines()[:2]), fontsize=9)
     axes[-1].set_xlabel("seconds into the video (red: beats; grey: measured, blue: as schedules read it)")
-    figure.tight_layout()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path)
+        return save_figure(figure, path)
     except OSError as error:
-        raise DreamzoomError(f"cannot write {path}: {error.strerror}", key="--output") from None
-    finally:
-        plt.close(figure)
-    return path
+        raise DreamzoomError(describe_os_error(error, path), key="--output") from None

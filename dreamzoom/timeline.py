@@ -27,6 +27,7 @@ from .assemble import JITTER_STREAM, Prepared, rng
 from .backend import tf
 from .config import Config
 from .dream import Params
+from .schedule import smoothstep
 
 
 @dataclass
@@ -111,8 +112,7 @@ class Loop:
         start = self.count - self.length
         if not self.length or index < start:
             return 0.0
-        x = (index - start + 1) / self.length
-        return x * x * (3 - 2 * x)
+        return smoothstep((index - start + 1) / self.length)
 
     def apply(self, frame: np.ndarray, index: int, first: np.ndarray) -> np.ndarray:
         """Pull ``frame`` toward frame 0 as seen from frame ``index`` (where frame 0's content reaches)."""

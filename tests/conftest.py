@@ -178,6 +178,18 @@ def small_config(folder: Path = Path(), **changes: Any) -> dict[str, Any]:
     return raw
 
 
+def error_of(raw: Any, overrides: Any = ()) -> str:
+    """The one-line error that loading ``raw`` with ``overrides`` gives (failing if it loads)."""
+    from dreamzoom import config
+    from dreamzoom.errors import DreamzoomError
+
+    with pytest.raises(DreamzoomError) as caught:
+        config.load(raw, overrides)
+    message = str(caught.value)
+    assert "\n" not in message, "config errors are one line"
+    return message
+
+
 def render_frames(**settings: Any) -> list[np.ndarray]:
     """The frames of a small render of the photo at seed 0, straight from the loop (no video);
     ``settings`` replace whole keys, and what they leave out is the schema's default (but for

@@ -46,6 +46,14 @@ def test_batch_goes_on_after_a_failure_and_summarises(tmp_path, capsys):
     assert batch.exit_code(outcomes) == 3
     again = batch.run_batch([folder / "a_good.yaml"], progress=False, notify=lambda line: None)
     assert again[0].status == "skipped" and batch.exit_code(again) == 0
+    assert "is finished from this config" in again[0].detail
+    changed = batch.run_batch(
+        [folder / "a_good.yaml"], [("seed", 99)], progress=False, notify=lambda line: None
+    )
+    assert (
+        changed[0].status == "failed"
+        and "is finished, but from another config (seed: 5 → 99)" in changed[0].detail
+    )
     summary = batch.table(outcomes)
     assert "2 of 3 succeeded" in summary and "b_bad.yaml" in summary
 
@@ -59,14 +67,15 @@ def test_two_configs_of_a_batch_may_not_share_a_video(tmp_path):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "x.yaml").write_text(yaml.safe_dump(checkpointed(frames=2)))
     (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "x.mp4").write_bytes(b"finished earlier")  # so a/x.yaml is skipped, not rendered
+    (tmp_path / "out" / "x.mp4").write_bytes(b"finished earlier")  # not dreamzoom's: a/x.yaml fails
     outcomes = batch.run_batch(
         [tmp_path / "a" / "x.yaml", tmp_path / "b" / "x.yaml"],
         output_dir=tmp_path / "out",
         progress=False,
         notify=lambda line: None,
     )
-    assert [o.status for o in outcomes] == ["skipped", "failed"]
+    assert [o.status for o in outcomes] == ["failed", "failed"]
+    assert "x.mp4 exists: use --overwrite to replace it" in outcomes[0].detail
     assert outcomes[1].detail == (
         f"output.path: {tmp_path.resolve() / 'out' / 'x.mp4'} is also the video of "
         f"{tmp_path / 'a' / 'x.yaml'}: give each its own"

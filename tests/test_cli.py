@@ -127,8 +127,14 @@ def test_classes_searches_the_shipped_names(capsys):
     assert main(["classes", "banana"]) == 0
     assert capsys.readouterr().out.strip() == "954  banana"
     assert main(["classes", "zzzz"]) == 1
+    assert "no category or ImageNet class name contains 'zzzz'" in capsys.readouterr().err
     assert main(["classes"]) == 0
-    assert len(capsys.readouterr().out.strip().splitlines()) == 1000
+    listed = capsys.readouterr().out.strip().splitlines()
+    categories = [line for line in listed if line.startswith("category ")]
+    assert len(listed) - len(categories) == 1000 and len(categories) >= 5
+    assert main(["classes", "bird"]) == 0
+    found = capsys.readouterr().out.splitlines()
+    assert found[0].startswith("category 'birds': ") and "  94  hummingbird" in found, "a category first"
 
 
 def test_preview_writes_one_still(config_file, tmp_path):
@@ -519,9 +525,9 @@ def test_a_photo_renders_as_the_default_config_renders_it(tmp_path, monkeypatch)
     assert all(np.array_equal(a, b) for a, b in zip(frames, expected, strict=True))
 
 
-def test_a_video_or_a_song_is_the_input_of_the_render(tmp_path, monkeypatch):
-    """A video becomes the source (its frames dreamed, its sound kept); a song plays in a render from
-    noise, and `--audio` adds one to a photo's render."""
+def test_a_video_or_a_song_is_the_input_of_the_render(tmp_path, monkeypatch, capsys):
+    """A video becomes the source (its frames dreamed, its sound kept, its rate told in the line the
+    render ends with); a song plays in a render from noise, and `--audio` adds one to a photo's."""
     import shutil
 
     from .conftest import decode, pcm
@@ -531,6 +537,11 @@ def test_a_video_or_a_song_is_the_input_of_the_render(tmp_path, monkeypatch):
     shutil.copy(ROOT / "samples" / "groove.mp3", "song.mp3")
     for argv in (["clip.mp4"], ["song.mp3"], [str(ROOT / "samples" / "chelsea.png"), "--audio", "song.mp3"]):
         assert main(["render", *argv, "--size", "64x64", "--frames", "4", "-q"]) == 0
+    assert main(["render", "clip.mp4", "--frames", "4", "-o", "again.mp4"]) == 0
+    assert (
+        f"wrote {tmp_path / 'again.mp4'} (4 frames, 0.3 s, 256×256, 12 fps, with sound"
+        in capsys.readouterr().err
+    )
     _, clip = decode(tmp_path / "clip.mp4")
     _, dreamed = decode(tmp_path / "renders" / "clip.mp4")
     grey = [frame.astype(float).mean(axis=2).ravel() for frame in (dreamed[0], clip[0][::4, ::4])]

@@ -10,17 +10,8 @@ from pathlib import Path
 import pytest
 
 from dreamzoom import config
-from dreamzoom.errors import DreamzoomError
 
-from .conftest import ROOT, SAMPLE_PHOTO
-
-
-def error_of(raw, overrides=()) -> str:
-    with pytest.raises(DreamzoomError) as caught:
-        config.load(raw, overrides)
-    message = str(caught.value)
-    assert "\n" not in message, "config errors are one line"
-    return message
+from .conftest import ROOT, SAMPLE_PHOTO, error_of
 
 
 def test_defaults_render_smooth_noise_to_renders_folder():

@@ -9,8 +9,7 @@ import pytest
 from dreamzoom import config, load_config, timeline
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import ROOT
-from .test_config import error_of
+from .conftest import ROOT, error_of
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_config import error_of
+from .conftest import error_of
 
 
 def test_unknown_key_names_the_key_and_suggests_the_right_one():

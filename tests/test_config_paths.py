@@ -6,8 +6,7 @@ from pathlib import Path
 
 from dreamzoom import config
 
-from .conftest import SAMPLE_PHOTO
-from .test_config import error_of
+from .conftest import SAMPLE_PHOTO, error_of
 
 
 def test_missing_files_name_the_key_and_the_path(tmp_path):

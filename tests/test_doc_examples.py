@@ -231,6 +231,18 @@ def _check_outputs(arguments: list[str], folder: Path) -> None:
             continue
         assert written.is_file() and written.stat().st_size > 0, written
         if written.suffix == ".mp4":
-            asked = [item.split("=", 1)[1] for item in arguments if item.startswith("frames=")]
-            frames = int(asked[-1]) if asked else 2
-            assert imageio_ffmpeg.count_frames_and_secs(str(written))[0] == frames
+            assert imageio_ffmpeg.count_frames_and_secs(str(written))[0] == _frames_asked(arguments)
+
+
+def _frames_asked(arguments: list[str]) -> int:
+    """The frames an example's render makes: TINY's 2, unless its flags or ``--set`` say otherwise
+    (``--loop``/``--seconds`` at TINY's 12 fps, or the example's ``--fps``)."""
+    given = dict(itertools.pairwise(arguments))
+    fps = float(given.get("--fps", 12))
+    asked = [item.split("=", 1)[1] for item in arguments if item.startswith("frames=")]
+    if "--frames" in given:
+        return int(given["--frames"])
+    for flag in ("--loop", "--seconds"):
+        if flag in given:
+            return round(float(given[flag]) * fps)
+    return int(asked[-1]) if asked else 2

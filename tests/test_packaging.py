@@ -23,3 +23,11 @@ def test_package_data_globs_cover_every_bundled_file():
                 assert any(fnmatch.fnmatch(file.name, pattern) for pattern in globs), (
                     f"{file.relative_to(ROOT)} is not in [tool.setuptools.package-data] {package!r}"
                 )
+
+
+def test_the_package_says_it_is_typed():
+    """``py.typed`` (PEP 561) lets a user's type checker read dreamzoom's annotations; the glob test
+    above holds the wheel to carrying it."""
+    assert (ROOT / "dreamzoom" / "py.typed").is_file()
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "py.typed" in package_data["dreamzoom"]

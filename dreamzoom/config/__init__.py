@@ -18,18 +18,36 @@ song given as ``render``'s INPUT is rendered with).
 
 from __future__ import annotations
 
-from ._inputs import media_config, starter
+from ._inputs import CONFIG_SUFFIXES, media_config, starter
 from ._loading import ENVIRONMENT, load, parse_set, resolved, with_objectives
 from ._paths import FILE_ROOM, VIDEO_ROOM, path_problem, video_name_problem
 from ._reference import json_schema, reference
 from ._schedulable import Keyframes, plain
-from ._schema import ANALYSIS_RATE, MAX_FRAMES, Bands, Colour, Config, Model, Noise, Prior, Source, Term
+from ._schema import (
+    ANALYSIS_RATE,
+    MAX_FRAMES,
+    MAX_OFFSET,
+    MAX_SIDE,
+    MIN_SIDE,
+    Bands,
+    Colour,
+    Config,
+    Model,
+    Noise,
+    Prior,
+    Source,
+    Term,
+)
 
 __all__ = [
     "ANALYSIS_RATE",
+    "CONFIG_SUFFIXES",
     "ENVIRONMENT",
     "FILE_ROOM",
     "MAX_FRAMES",
+    "MAX_OFFSET",
+    "MAX_SIDE",
+    "MIN_SIDE",
     "VIDEO_ROOM",
     "Bands",
     "Colour",

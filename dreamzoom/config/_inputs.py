@@ -20,6 +20,12 @@ from ..errors import DreamzoomError
 PHOTO_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".avi", ".m4v"})
 SONG_SUFFIXES = frozenset({".mp3", ".wav", ".flac", ".ogg", ".m4a", ".aac"})
+#: A config's names (JSON is YAML too).
+CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+
+
+def _listed(suffixes: frozenset[str]) -> str:
+    return ", ".join(sorted(suffixes))
 
 
 def media_config(path: Path) -> dict[str, Any] | None:
@@ -32,8 +38,14 @@ def media_config(path: Path) -> dict[str, Any] | None:
         raw = {"source": {"video": where}}
     elif suffix in SONG_SUFFIXES:
         raw = {"audio": {"path": where}}
-    else:
+    elif suffix in CONFIG_SUFFIXES or not suffix:
         return None
+    else:
+        raise DreamzoomError(
+            f"{path.name} ends in {path.suffix}: give a config (.yaml), a photo ({_listed(PHOTO_SUFFIXES)}), "
+            f"a video ({_listed(VIDEO_SUFFIXES)}) or a song ({_listed(SONG_SUFFIXES)})",
+            key="INPUT",
+        )
     return {**raw, "output": {"path": str(Path("renders") / f"{path.stem}.mp4")}}
 
 

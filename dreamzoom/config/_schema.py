@@ -38,6 +38,11 @@ MAX_FRAMES = 1_000_000
 #: thousands deep (or a YAML alias that contains itself) would exhaust Python's recursion in the
 #: checks that walk it, so it is refused first.
 MAX_NESTING = 32
+#: The sides a frame may have, in pixels: the config's ``size``, and a source video's frames.
+MIN_SIDE, MAX_SIDE = 32, 16384
+#: The furthest into a video or a song (seconds) that a start, an end or an offset may point: a day,
+#: a bound (like :data:`MAX_FRAMES`) that no real song or video reaches.
+MAX_OFFSET = 86400.0
 #: The most objective terms, and channels in one term: far beyond a useful dream, far below a
 #: generated list that would make the step's graph enormous.
 MAX_TERMS, MAX_CHANNELS = 64, 4096
@@ -66,10 +71,10 @@ class Video(Section):
         description="The video: any file the bundled ffmpeg reads (MP4, MOV, WebM, GIF, …)."
     )
     start: float = Field(
-        0.0, ge=0.0, le=86400.0, description="Seconds into the video where the render starts."
+        0.0, ge=0.0, le=MAX_OFFSET, description="Seconds into the video where the render starts."
     )
     end: float | None = Field(
-        None, gt=0.0, le=86400.0, description="Seconds into the video where it ends; default its end."
+        None, gt=0.0, le=MAX_OFFSET, description="Seconds into the video where it ends; default its end."
     )
     carry: float = Field(
         0.9,
@@ -658,7 +663,7 @@ class Audio(Section):
         description="The track: any file the bundled ffmpeg reads (MP3, WAV, FLAC, AAC, a video's sound, …)."
     )
     offset: float = Field(
-        0.0, ge=0.0, le=86400.0, description="Seconds into the track where the video starts."
+        0.0, ge=0.0, le=MAX_OFFSET, description="Seconds into the track where the video starts."
     )
     bpm: float | None = Field(
         None,
@@ -797,8 +802,8 @@ class Config(Section):
         """The checks across keys: sizes, lengths, a song's keys, and every schedule at every frame."""
         width, height = self.size
         for axis, value in (("width", width), ("height", height)):
-            if not 32 <= value <= 16384:
-                raise ValueError(f"size: {axis} {value} is outside 32–16384 pixels")
+            if not MIN_SIDE <= value <= MAX_SIDE:
+                raise ValueError(f"size: {axis} {value} is outside {MIN_SIDE}–{MAX_SIDE} pixels")
             if value % 2:
                 raise ValueError(
                     f"size: {axis} {value} is odd; H.264 video (yuv420p) needs even sizes, "
