@@ -87,8 +87,12 @@ def _talk(command: Callable[..., Any]) -> Callable[..., Any]:
         logger = logging.getLogger("dreamzoom")
         if not any(isinstance(handler, _Said) for handler in logger.handlers):
             logger.addHandler(_Said())
+        before = logger.level
         logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
-        return command(*args, **kwargs)
+        try:
+            return command(*args, **kwargs)
+        finally:  # a program calling main() again, or the package's API, is not left talking
+            logger.setLevel(before)
 
     talking = click.option(
         "-v",

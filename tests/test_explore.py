@@ -212,7 +212,11 @@ def test_an_explored_thing_is_raised_through_the_classifier(squeezenet_float32):
     [
         (
             ["goldfish", "bananna"],
-            "dream.explore.classes.1: no ImageNet class is called 'bananna' (did you mean 'banana'",
+            "dream.explore.classes.1: no ImageNet class or category is called 'bananna' (did you mean 'banana'",
+        ),
+        (
+            ["goldfish", "bird"],
+            "dream.explore.classes.1: no ImageNet class or category is called 'bird' (did you mean 'birds'",
         ),
         ([1, 1000], "dream.explore.classes.1"),
     ],
