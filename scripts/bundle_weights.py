@@ -1,9 +1,11 @@
-"""Rebuild the compact weight files bundled in ``dreamzoom/weights/`` from ``../shared/models``.
+"""Rebuild the compact weight files bundled in ``dreamzoom/weights/`` from the source Keras models
+(``inception_v3_mixed5.keras`` and ``squeezenet_imagenet.keras`` in MODELS_FOLDER, which a clone
+does not hold: see ``dreamzoom/weights/README.md`` for where they come from).
 
-The InceptionV3 weights in the shared model were 8-bit quantized upstream (nsfwjs), so every
+The source InceptionV3 weights were 8-bit quantized upstream (nsfwjs), so every
 tensor holds at most 256 evenly spaced values: storing the 8-bit codes plus each tensor's minimum
 and maximum reproduces them to float32 rounding in a quarter of the space. Run from the repository
-root:  python scripts/bundle_weights.py [SHARED_MODELS_DIR]
+root:  python scripts/bundle_weights.py MODELS_FOLDER
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ def bundle_squeezenet(source: Path) -> None:
 
 
 if __name__ == "__main__":
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "models"
-    bundle_inception(shared / "inception_v3_mixed5.keras")
-    bundle_squeezenet(shared / "squeezenet_imagenet.keras")
+    if len(sys.argv) != 2:
+        sys.exit(
+            "usage: python scripts/bundle_weights.py MODELS_FOLDER (the folder of the source .keras models)"
+        )
+    models = Path(sys.argv[1])
+    bundle_inception(models / "inception_v3_mixed5.keras")
+    bundle_squeezenet(models / "squeezenet_imagenet.keras")

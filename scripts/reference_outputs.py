@@ -1,8 +1,9 @@
-"""Rebuild ``tests/data/reference_outputs.npz``: what the reference networks in ``../shared/models``
-compute, so that the tests can check the bundled weights against them on a clone without that folder.
+"""Rebuild ``tests/data/reference_outputs.npz``: what the reference networks (the source Keras models
+in MODELS_FOLDER) compute, so that the tests can check the bundled weights against them on a clone,
+which does not hold those models.
 
-The tests never run this script (only developers have ``../shared``); run it from the repository root
-when the reference models change:  python scripts/reference_outputs.py [SHARED_MODELS_DIR]
+The tests never run this script; a maintainer runs it from the repository root when the reference
+models change:  python scripts/reference_outputs.py MODELS_FOLDER
 
 What it stores (float32 unless said; about 100 KB compressed):
 
@@ -105,4 +106,8 @@ def main(models: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "models")
+    if len(sys.argv) != 2:
+        sys.exit(
+            "usage: python scripts/reference_outputs.py MODELS_FOLDER (the folder of the source .keras models)"
+        )
+    main(Path(sys.argv[1]))
