@@ -400,7 +400,8 @@ def _video_facts(settings: config_module.Config, path: Path, count: int) -> str:
     from .metrics import counted
 
     width, height = settings.size
-    if formats.is_sequence(path):
+    chosen = formats.format_of(path)
+    if chosen is formats.FRAMES:
         beside = path.parent / formats.SOUND_FILE
         files = [*formats.frame_files(path), *([beside] if beside.is_file() else [])]
         sound = f"with {formats.SOUND_FILE}" if beside.is_file() else "silent"
@@ -408,8 +409,8 @@ def _video_facts(settings: config_module.Config, path: Path, count: int) -> str:
     else:
         sound = "with sound" if probe(path, key="output.path", what="a video").sound else "silent"
         size = path.stat().st_size
-    if sound == "silent" and formats.format_of(path).audio is None and settings.audio is not None:
-        sound = f"silent: a {formats.format_of(path).name} holds no sound"
+    if sound == "silent" and chosen.audio is None and settings.audio is not None:
+        sound = f"silent: a {chosen.name} holds no sound"
     weight = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
     return (
         f"{counted(count, 'frame')}, {count / settings.output.fps:.1f} s, {width}×{height}, "

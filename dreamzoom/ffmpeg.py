@@ -122,7 +122,8 @@ def concatenate(
     ``sound.wav``). Written under its partial name, then moved into place. The sound starts with the
     first frame: a resumed render's video is joined only at the end, so it keeps sync."""
     written, chosen = formats.partial(path), formats.format_of(path)
-    _clear(written)
+    if formats.is_sequence(written):  # an earlier attempt's frames go
+        formats.clear_frames(written)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=written.parent, delete=False) as listing:
         for part in parts:
             escaped = str(Path(part).resolve()).replace("'", "'\\''")
@@ -149,14 +150,6 @@ def concatenate(
             f"ffmpeg could not write {what} as {formats.anchor(written).name}: {_last_line(errors)}"
         )
     formats.move_into_place(written, path)
-
-
-def _clear(written: Path) -> None:
-    """Make room for a partial output: a folder of frames is emptied of an earlier attempt's frames."""
-    if formats.is_sequence(written):
-        written.parent.mkdir(parents=True, exist_ok=True)
-        for old in [*formats.frame_files(written), written.parent / formats.SOUND_FILE]:
-            old.unlink(missing_ok=True)
 
 
 def read_comment(video: Path) -> str | None:

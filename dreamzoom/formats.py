@@ -176,16 +176,23 @@ def exists(path: Path) -> bool:
     return bool(frame_files(path)) if is_sequence(path) else Path(path).exists()
 
 
+def clear_frames(path: Path) -> Path:
+    """Make room in the folder of the frames ``path`` names (made if need be): its numbered frames
+    and sound go, other files stay. The folder."""
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in [*frame_files(path), folder / SOUND_FILE]:
+        old.unlink(missing_ok=True)
+    return folder
+
+
 def move_into_place(written: Path, path: Path) -> None:
     """Move the complete output from its partial name ``written`` to ``path``. Numbered frames
     replace those already there (the caller has been told it may) and leave other files be."""
     if not is_sequence(path):
         os.replace(written, path)
         return
-    folder = Path(path).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in [*frame_files(path), folder / SOUND_FILE]:
-        old.unlink(missing_ok=True)
+    folder = clear_frames(path)
     for item in sorted(Path(written).parent.iterdir()):
         os.replace(item, folder / item.name)
     Path(written).parent.rmdir()
