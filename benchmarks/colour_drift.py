@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from dreamzoom import assemble, config, metrics, timeline
+from dreamzoom import assemble, config, metrics, resolve, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def curves(strength: float, frames: int, size: int) -> tuple[np.ndarray, np.ndar
         }
     )
     lightness, colourfulness = [], []
-    for frame, _ in timeline.frames(assemble.prepare(settings), frames):
+    for frame, _ in timeline.frames(assemble.prepare(resolve.plan(settings)), frames):
         lightness.append(metrics.luminance(frame))
         colourfulness.append(metrics.saturation(frame))
     return np.array(lightness) / lightness[0], np.array(colourfulness) / colourfulness[0]

@@ -25,16 +25,18 @@ CASES = [
 def measure(width: int, height: int, tile_size: int) -> dict[str, float]:
     import numpy as np
 
-    from dreamzoom import assemble, config
+    from dreamzoom import assemble, config, resolve
+    from dreamzoom.backend import tf
 
     settings = config.load(
         {"size": [width, height], "source": {"noise": {}}, "dream": {"tile_size": tile_size, "octaves": 1}}
     )
-    prepared = assemble.prepare(settings)
+    prepared = assemble.prepare(resolve.plan(settings))
     warm = np.full((128, 128, 3), 0.5, np.float32)
-    prepared.dreamer.ascend(warm, 1, 0.005, 32, np.random.default_rng(0))  # traces the step once
+    warmed, _ = prepared.dreamer.octave(tf.constant(warm), 1, 0.005, 32, np.random.default_rng(0))
+    warmed.numpy()  # traces the step once
     start = time.perf_counter()
-    prepared.dreamer.ascend(prepared.first, 1, 0.005, 32, np.random.default_rng(0))
+    prepared.dreamer.octave(tf.constant(prepared.first), 1, 0.005, 32, np.random.default_rng(0))[0].numpy()
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"peak_gib": peak_kib / 2**20, "seconds": seconds}

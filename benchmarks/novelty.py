@@ -34,7 +34,7 @@ import numpy as np
 from PIL import Image
 
 import dreamzoom
-from dreamzoom import metrics, motion, novelty, provenance, timeline
+from dreamzoom import metrics, motion, novelty, provenance, resolve, timeline
 from dreamzoom.config import Config
 from dreamzoom.ffmpeg import read_frames
 from dreamzoom.inspection import Inspection, inspect
@@ -68,10 +68,13 @@ def figures(settings: Config, video: Path, result: Inspection) -> dict[str, floa
     changes = []
     for index in range(1, len(frames)):
         moved = motion.apply(
-            frames[index - 1].astype(np.float32) / 255, timeline.motion_into(settings, index)
+            frames[index - 1].astype(np.float32) / 255, timeline.motion_into(resolve.plan(settings), index)
         )
         inside = (
-            motion.coverage(timeline.motion_into(settings, index), settings.size, feather=0.0)[..., 0] > 0.99
+            motion.coverage(timeline.motion_into(resolve.plan(settings), index), settings.size, feather=0.0)[
+                ..., 0
+            ]
+            > 0.99
         )
         difference = np.abs(moved - frames[index].astype(np.float32) / 255)[inside]
         changes.append(float(difference.mean()) * 255)

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from dreamzoom import assemble, config, metrics, motion, timeline
+from dreamzoom import assemble, config, metrics, motion, resolve, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (256, 256)
@@ -33,7 +33,7 @@ def ours(count: int, zoom: float, rotate: float) -> list[np.ndarray]:
             "output": {"path": "unused.mp4"},
         }
     )
-    return [frame for frame, _ in timeline.frames(assemble.prepare(settings), count)]
+    return [frame for frame, _ in timeline.frames(assemble.prepare(resolve.plan(settings)), count)]
 
 
 def chain(first: np.ndarray, matrix: np.ndarray, count: int, interpolation: int) -> np.ndarray:

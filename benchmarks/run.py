@@ -341,9 +341,9 @@ def section_xla(_: argparse.Namespace) -> dict:
     seconds = {}
     for jit in (False, True):
         dreamer = Dreamer(model, objective, jit_compile=jit)
-        dreamer.climb(image, 2, 0.005, 32, np.random.default_rng(0))[0].numpy()  # compile first
+        dreamer.octave(image, 2, 0.005, 32, np.random.default_rng(0))[0].numpy()  # compile first
         start = time.perf_counter()
-        float(dreamer.climb(image, 10, 0.005, 32, np.random.default_rng(1))[1])
+        float(dreamer.octave(image, 10, 0.005, 32, np.random.default_rng(1))[1])
         seconds["xla" if jit else "graph"] = (time.perf_counter() - start) / 10
     return {
         "graph_step": seconds["graph"],
@@ -355,15 +355,18 @@ def section_xla(_: argparse.Namespace) -> dict:
 def section_precision(_: argparse.Namespace) -> dict:
     """Dream the same input frames once in float32 and once in bfloat16, and compare the results
     (frame by frame from equal inputs: in a feedback loop any difference, however small, grows)."""
-    from dreamzoom import assemble, config, metrics, precision, timeline
+    from dreamzoom import assemble, config, metrics, precision, resolve, timeline
 
     raw = json.loads(json.dumps(FIXED)) | {"size": [256, 256]}
-    inputs = [frame for frame, _ in timeline.frames(assemble.prepare(config.load(raw, [("frames", 4)])), 4)]
+    inputs = [
+        frame
+        for frame, _ in timeline.frames(assemble.prepare(resolve.plan(config.load(raw, [("frames", 4)]))), 4)
+    ]
     dreamed, seconds = {}, {}
     for kind in ("float32", "bfloat16"):
         loaded = config.load(raw, [("model.precision", kind)])
-        prepared = assemble.prepare(loaded)
-        params = timeline.frame_params(loaded, 1)
+        prepared = assemble.prepare(resolve.plan(loaded))
+        params = timeline.frame_params(resolve.plan(loaded), 1)
         prepared.dreamer.dream(inputs[0], params, np.random.default_rng(0))  # trace before timing
         start = time.perf_counter()
         dreamed[kind] = [
@@ -385,13 +388,13 @@ def section_startup(_: argparse.Namespace) -> dict:
     script = (
         "import sys, time; t0 = time.perf_counter()\n"
         "import numpy as np\n"
-        "from dreamzoom import assemble, config, timeline\n"
+        "from dreamzoom import assemble, config, resolve, timeline\n"
         "from dreamzoom.backend import tf\n"
         "t1 = time.perf_counter()\n"
         f"c = config.load({str(ROOT / 'configs' / 'default.yaml')!r}, [('frames', 1)])\n"
-        "p = assemble.prepare(c)\n"
+        "p = assemble.prepare(resolve.plan(c))\n"
         "t2 = time.perf_counter()\n"
-        "p.dreamer.ascend(p.first, 1, 0.005, 32, np.random.default_rng(0))\n"
+        "p.dreamer.octave(tf.constant(p.first), 1, 0.005, 32, np.random.default_rng(0))[0].numpy()\n"
         "t3 = time.perf_counter()\n"
         "launch = time.time() - float(sys.argv[1])\n"
         "next(timeline.frames(p, 1))\n"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dreamzoom import assemble, config, flow, models, timeline
+from dreamzoom import assemble, config, flow, models, resolve, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,7 +50,7 @@ def render(path: Path, carry: float, steps: int) -> tuple[list[np.ndarray], list
         "model": {"precision": "float32"},
     }
     raw["dream"] = {**raw["dream"], "steps": steps}
-    prepared = assemble.prepare(config.load(raw))
+    prepared = assemble.prepare(resolve.plan(config.load(raw)))
     started = time.perf_counter()
     out = [frame for frame, _ in timeline.frames(prepared, prepared.config.frame_count)]
     seconds = (time.perf_counter() - started) / len(out)

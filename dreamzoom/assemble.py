@@ -2,7 +2,9 @@
 
 Everything a render needs is loaded and checked here — files, model, layers, channels, classes,
 sizes — before anything is written, so that a bad config fails in seconds, not after an hour.
-Nothing here renders: :func:`prepare` returns what :mod:`timeline` turns into frames.
+It starts from a :class:`resolve.Plan` (the video probed, the song analysed, the precision chosen)
+and looks nothing up again. Nothing here renders: :func:`prepare` returns what :mod:`timeline`
+turns into frames.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from . import audio, classes, explore, footage, models, objectives, source
+from . import classes, explore, footage, models, objectives, source
 from .backend import tf
 from .config import Config, Term, plain
 from .dream import Dreamer
 from .errors import DreamzoomError
+from .resolve import Plan
 from .schedule import parse as parse_schedule
 
 # Independent random streams derived from the config's seed, so that adding randomness to one
@@ -35,23 +38,26 @@ def rng(seed: int, stream: int, index: int = 0) -> np.random.Generator:
 class Prepared:
     """A render that has passed every check and is ready to run."""
 
-    config: Config
+    plan: Plan
     dreamer: Dreamer
     first: np.ndarray
     #: Objective weights that change over time, and the variables the compiled step reads them from.
     weights: list[tuple[Any, tf.Variable]] = field(default_factory=list)
     #: The exploration's path and the channel weights it sets, if the config explores.
     exploration: Exploration | None = None
-    #: The song's analysis, if the config has one (``config`` is then :func:`audio.timed`).
-    analysis: audio.Analysis | None = None
     #: A video source's frames from a given output frame on (decoded as they are read), if any.
     inputs: Callable[[int], Iterator[np.ndarray]] | None = None
+
+    @property
+    def config(self) -> Config:
+        """The config as it runs (see :class:`resolve.Plan`)."""
+        return self.plan.config
 
     def set_frame(self, index: int, image: np.ndarray) -> None:
         """Point the compiled step's variables at frame ``index``, whose input is ``image``:
         scheduled weights, the path (whose things may be picked by what ``image`` resembles)."""
         for spec, variable in self.weights:
-            variable.assign(self.config.value(spec, index))
+            variable.assign(self.plan.value(spec, index))
         if self.exploration is not None:
             self.exploration.assign(index, image)
 
@@ -89,22 +95,21 @@ class Exploration:
         self.chosen = {int(k): int(c) for k, c in saved.get("explore_chosen", np.zeros((0, 2)))}
 
 
-def prepare(config: Config) -> Prepared:
-    """Load and check everything a render needs, writing nothing; a song is analysed first, since
-    it may set the length and every scheduled value."""
-    config, analysis = audio.timed(footage.pinned(config))
+def prepare(plan: Plan) -> Prepared:
+    """Load and check everything the render ``plan`` needs, writing nothing."""
+    config = plan.config
     model = models.load(config.model, classify=config.dream.classifies())
-    objective, weights, exploration = build_objective(config, model)
+    objective, weights, exploration = build_objective(plan, model)
     has_class = any(term.kind == "class" for term in config.dream.terms())
     dreamer = Dreamer(model, objective, config.dream.prior.settings(has_class), config.dream.tile_size)
     _check_sizes(config, dreamer, objective.layers)
-    inputs = functools.partial(footage.frames, config) if config.source.video is not None else None
+    inputs = functools.partial(footage.frames, config, plan.video) if plan.video is not None else None
     first = (
         next(inputs(0))
         if inputs
         else source.load(config.source, config.size, rng(config.seed, SOURCE_STREAM))
     )
-    return Prepared(config, dreamer, first, weights, exploration, analysis, inputs)
+    return Prepared(plan, dreamer, first, weights, exploration, inputs)
 
 
 def _check_sizes(config: Config, dreamer: Dreamer, layers: tuple[str, ...]) -> None:
@@ -132,7 +137,7 @@ def term_key(config: Config, index: int, term: Term) -> str:
 
 
 def build_objective(
-    config: Config, model: models.DreamModel
+    plan: Plan, model: models.DreamModel
 ) -> tuple[objectives.Objective, list[tuple[Any, tf.Variable]], Exploration | None]:
     """The config's objective terms, each checked against the model, summed with their weights,
     and the exploration's term if the config explores.
@@ -140,38 +145,40 @@ def build_objective(
     A weight that changes over time becomes a variable the compiled step reads, so that scheduling
     it never re-traces; the variables come back with their schedules.
     """
+    config = plan.config
     parts: list[objectives.Objective] = []
     scheduled: list[tuple[Any, tf.Variable]] = []
     for index, term in enumerate(config.dream.terms()):
         part = _term_objective(config, model, term, term_key(config, index, term))
-        parts.append(_weighted(config, term.weight, part, scheduled))
+        parts.append(_weighted(plan, term.weight, part, scheduled))
     exploration = None
     if config.dream.explore is not None:
-        exploration = _exploration(config, model)
+        exploration = _exploration(plan, model)
         terms = [objectives.weighted_channels(name, v) for name, v in exploration.variables.items()]
         if exploration.things is not None:
             layer = model.require_classifier("dream.explore.classes")
             things = objectives.weighted_classes(layer, exploration.things)
             terms.append(things * config.dream.explore.class_weight)
-        parts.append(_weighted(config, config.dream.explore.weight, objectives.total(terms), scheduled))
+        parts.append(_weighted(plan, config.dream.explore.weight, objectives.total(terms), scheduled))
     return objectives.total(parts), scheduled, exploration
 
 
 def _weighted(
-    config: Config, spec: Any, part: objectives.Objective, scheduled: list[tuple[Any, tf.Variable]]
+    plan: Plan, spec: Any, part: objectives.Objective, scheduled: list[tuple[Any, tf.Variable]]
 ) -> objectives.Objective:
     """``part`` times its weight: a constant, or a variable (added to ``scheduled``) if it changes."""
     weight: float | tf.Variable
     if parse_schedule(plain(spec)).constant is not None:
-        weight = config.value(spec, 0)
+        weight = plan.value(spec, 0)
     else:
-        weight = tf.Variable(config.value(spec, 0), dtype=tf.float32, trainable=False)
+        weight = tf.Variable(plan.value(spec, 0), dtype=tf.float32, trainable=False)
         scheduled.append((spec, weight))
     return part * weight  # the objective first: `variable * part` would freeze the variable's value
 
 
-def _exploration(config: Config, model: models.DreamModel) -> Exploration:
+def _exploration(plan: Plan, model: models.DreamModel) -> Exploration:
     """The checked path of ``dream.explore`` and a weight variable for each of its layers."""
+    config = plan.config
     spec = config.dream.explore
     assert spec is not None
     depths = {}
@@ -179,7 +186,7 @@ def _exploration(config: Config, model: models.DreamModel) -> Exploration:
         model.check_layer(layer, f"dream.explore.layers.{index}")
         depths[layer] = int(model.depth(layer) or 0)
     things, count = _things(spec.classes, spec.pick, model)
-    loop_frames = config.frame_count if config.loop is not None else None
+    loop_frames = plan.frames if config.loop is not None else None
     path = explore.path(
         config.seed,
         depths,
@@ -206,7 +213,7 @@ def _exploration(config: Config, model: models.DreamModel) -> Exploration:
 def _class_scores(model: models.DreamModel, layer: str, image: np.ndarray) -> np.ndarray:
     """The classifier's score for each class of one frame (averaged over any spatial positions)."""
     scores = model.features(image, layer).astype(np.float64)
-    return scores.reshape(-1, scores.shape[-1]).mean(axis=0)
+    return np.asarray(scores.reshape(-1, scores.shape[-1]).mean(axis=0))
 
 
 def _things(names: list[str | int], pick: str, model: models.DreamModel) -> tuple[list[int], int]:

@@ -31,7 +31,6 @@ from .config import ANALYSIS_RATE, MAX_FRAMES, Bands, Config
 from .errors import DreamzoomError
 from .ffmpeg import Soundtrack, probe, read_sound
 from .files import atomic_write
-from .metrics import counted
 from .schedule import ENVELOPES, Signals
 
 #: librosa's defaults: the rate tracks are decoded at, the analysis window and its hop.
@@ -359,13 +358,13 @@ def beat_numbers(beats: np.ndarray, tempo: float, times: np.ndarray) -> np.ndarr
     counts = np.arange(len(beats), dtype=np.float64)
     numbers = np.interp(times, beats, counts)
     numbers = np.where(times < beats[0], (times - beats[0]) / period, numbers)
-    return np.where(times > beats[-1], counts[-1] + (times - beats[-1]) / period, numbers)
+    return np.asarray(np.where(times > beats[-1], counts[-1] + (times - beats[-1]) / period, numbers))
 
 
 def per_frame(values: np.ndarray, times: np.ndarray, fps: float, frames: int) -> np.ndarray:
     """``values`` (measured at ``times``) at each video frame: the largest measurement nearest that
     frame (within half a frame of it), or the value interpolated at the frame where none is."""
-    sampled = np.interp(np.arange(frames) / fps, times, values, right=0.0)
+    sampled = np.asarray(np.interp(np.arange(frames) / fps, times, values, right=0.0))
     nearest = np.rint(times * fps).astype(np.int64)
     inside = nearest < frames
     np.maximum.at(sampled, nearest[inside], values[inside])
@@ -384,13 +383,26 @@ def follow(values: np.ndarray, attack: float, release: float) -> np.ndarray:
     return result
 
 
-def timed(config: Config) -> tuple[Config, Analysis | None]:
-    """The config with its song (``audio``) analysed: the beat and envelopes its schedules read at
-    every frame, and its length the song's unless ``frames`` or ``seconds`` sets it; the analysis
-    itself (``None`` without a song). Schedules are checked again on the real envelopes."""
+@dataclass(frozen=True)
+class Song:
+    """A config's song as a render reads it: the analysis, and its beat and envelopes at each frame
+    (as many frames as the render has)."""
+
+    analysis: Analysis
+    signals: Signals
+
+    @property
+    def frames(self) -> int:
+        return len(self.signals)
+
+
+def song(config: Config) -> Song | None:
+    """The config's song (``audio``) analysed: the beat and envelopes its schedules read at every
+    frame, over the song's length unless ``frames`` or ``seconds`` sets it (``None`` without a song).
+    Only ``resolve.plan`` calls this, once a render: an analysis takes seconds."""
     track = config.audio
     if track is None:
-        return config, None
+        return None
     fps = config.output.fps
     seconds = config.frame_count / fps if config.length_given else None
     # A draft (or any part) is measured within the whole song, as the full render is: the same
@@ -413,10 +425,7 @@ def timed(config: Config) -> tuple[Config, Analysis | None]:
             key=KEY,
         )
     smoothing = {name: track.smoothing_of(name) for name in ENVELOPES}
-    try:
-        return config.timed(signals(analysis, fps, frames, smoothing)), analysis
-    except ValueError as error:  # a schedule out of range on the envelopes, or a loop too long
-        raise DreamzoomError(f"{error} (measured on {track.path.name}: {counted(frames, 'frame')})") from None
+    return Song(analysis, signals(analysis, fps, frames, smoothing))
 
 
 def describe(analysis: Analysis) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from . import batch, footage
+from . import batch
 from . import config as config_module
 from .errors import DreamzoomError
+from .resolve import plan
 
 
 def _ray() -> Any:
@@ -122,12 +123,10 @@ def _render_task(name: str, resolved: dict[str, Any], overwrite: bool, progress:
 
 
 def _sweep_task(resolved: dict[str, Any], term: dict[str, Any]) -> Any:
-    from .preview import preview, sweep_cell
+    from .preview import sweep_still
 
-    cell = sweep_cell(
-        config_module.load(resolved, environment=False), config_module.Term.model_validate(term)
-    )
-    return preview(cell, 0)
+    planned = plan(config_module.load(resolved, environment=False))
+    return sweep_still(planned, config_module.Term.model_validate(term))
 
 
 def resources(ray: Any, cpus: float | None, gpus: float | None) -> dict[str, float]:
@@ -181,7 +180,7 @@ def run_batch(
 def _shared_paths(settings: config_module.Config) -> dict[str, Any]:
     """The resolved config with its output paths absolute, where every node can find them (on a
     shared filesystem)."""
-    resolved = config_module.resolved(footage.pinned(settings))  # a video's own size, rate, length
+    resolved = config_module.resolved(plan(settings, here=False).config)  # a video's own size, rate, length
     for key in ("path", "frames_dir"):
         if resolved["output"][key]:
             resolved["output"][key] = str(Path(resolved["output"][key]).absolute())
@@ -226,7 +225,7 @@ def run_sweep(
     """Each sweep cell as a Ray task; the stills come back in order for the contact sheet."""
     ray = connect(address)
     task = ray.remote(_sweep_task).options(**resources(ray, cpus, gpus))
-    resolved = config_module.resolved(footage.pinned(config))
+    resolved = config_module.resolved(plan(config, here=False).config)
     references = [
         task.remote(resolved, term.model_dump(by_alias=True, exclude_none=True)) for _, term in cells
     ]

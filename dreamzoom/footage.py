@@ -1,10 +1,11 @@
 """A video as the source: its size, rate and length made the render's, and its frames as float frames.
 
 ``source.video`` makes every output frame a frame of the input video (the nearest one at the
-output's rate, from ``start``), fitted to ``size`` like a photo. :func:`pinned` writes the video's
-own size, rate and length into the config wherever the config leaves them out, and turns the
-default camera move off (the video moves by itself), so that the stored config renders the same
-video again. The frames are decoded by the bundled ffmpeg as they are needed, never all at once.
+output's rate, from ``start``), fitted to ``size`` like a photo. :func:`footage` probes the video
+(``resolve.plan`` does, once a render); :func:`pinned` writes the video's own size, rate and length
+into the config wherever the config leaves them out, and turns the default camera move off (the
+video moves by itself), so that the stored config renders the same video again. The frames are
+decoded by the bundled ffmpeg as they are needed, never all at once.
 """
 
 from __future__ import annotations
@@ -44,14 +45,12 @@ def footage(config: Config) -> Footage:
     return found
 
 
-def pinned(config: Config) -> Config:
-    """The config with its video's size (made even), rate and length wherever it does not set its
-    own, and no zoom unless it sets one (a zoom compounds on the video, frame after frame). A config
-    without a video comes back as it is; one pinned already, too."""
+def pinned(config: Config, found: Footage) -> Config:
+    """The config with its video's size (made even), rate and length (``found``: the video as
+    probed) wherever it does not set its own, and no zoom unless it sets one (a zoom compounds on
+    the video, frame after frame). A config pinned already comes back as it is."""
     video = config.source.video
-    if video is None:
-        return config
-    found = footage(config)
+    assert video is not None
     changes: list[tuple[str, Any]] = []
     if "size" not in config.model_fields_set:
         changes.append(("size", _size(found.size, video.path.name)))
@@ -91,13 +90,12 @@ def _length(start: float, end: float | None, seconds: float, fps: float, name: s
     return count
 
 
-def frames(config: Config, first: int = 0) -> Iterator[np.ndarray]:
+def frames(config: Config, found: Footage, first: int = 0) -> Iterator[np.ndarray]:
     """The source frames from output frame ``first`` on, fitted to the config's size: the input
-    frame nearest each output frame's time. Past the video's end, its last frame holds (also for a
-    render resumed past it)."""
+    frame nearest each output frame's time (``found``: the video as probed). Past the video's end,
+    its last frame holds (also for a render resumed past it)."""
     video = config.source.video
     assert video is not None
-    found = footage(config)
     last = None
     for index, frame in enumerate(read_video(video.path, video.start, config.output.fps, found.size)):
         last = frame

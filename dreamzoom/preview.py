@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import audio, classes, models
+from . import classes, models
 from .assemble import check_channels, prepare
 from .config import Config, Term, load, with_objectives
 from .errors import DreamzoomError
 from .metrics import counted
 from .renderer import progress_bar
+from .resolve import Plan, plan
 from .sinks import to_uint8
 from .timeline import dreamed_indices, frame_params, frames
 
@@ -27,21 +28,24 @@ def preview(config: Config, frame: int = 0, progress: bool = False) -> np.ndarra
     over frames 0…``frame`` where ``progress``)."""
     if frame < 0:
         raise DreamzoomError(f"frame {frame} is negative", key="--frame")
-    if config.audio is None and config.source.video is None:  # the length is known: no model needed
-        _check_frame(config, frame)
-    prepared = prepare(config)
-    _check_frame(prepared.config, frame)  # a song or a video may set the length
+    return _still(plan(config), frame, progress)
+
+
+def _still(planned: Plan, frame: int, progress: bool = False) -> np.ndarray:
+    """Frame ``frame`` of the render ``planned``, checked to be one of its frames before the model
+    loads (a song or a video may set the length)."""
+    _check_frame(planned.frames, frame)
+    prepared = prepare(planned)
     with progress_bar(frame + 1, f"frame {frame}", progress) as bar:
-        for index, (image, _) in enumerate(frames(prepared, prepared.config.frame_count)):
+        for index, (image, _) in enumerate(frames(prepared, planned.frames)):
             bar.update()
             if index == frame:
                 return to_uint8(image)
     raise AssertionError("unreachable: the stream yields every frame")
 
 
-def _check_frame(config: Config, frame: int) -> None:
+def _check_frame(count: int, frame: int) -> None:
     """A frame past the render's last is a one-line error: the video would never show it."""
-    count = config.frame_count
     if frame >= count:
         raise DreamzoomError(
             f"there is no frame {frame}: the render has {counted(count, 'frame')}, the last is frame "
@@ -52,8 +56,10 @@ def _check_frame(config: Config, frame: int) -> None:
 
 def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.ndarray]]:
     """Frame 0 of ``config`` dreamed with each cell's single objective term instead of its own.
-    Every cell's layer (and channel) or class is checked before the first is dreamed."""
-    model = models.load(config.model, classify=any(term.class_ is not None for _, term in cells))
+    Every cell's layer (and channel) or class is checked before the first is dreamed. The config is
+    resolved once for the sheet (a song analysed once, not once a cell)."""
+    planned = plan(config)
+    model = models.load(planned.config.model, classify=any(term.class_ is not None for _, term in cells))
     for _, term in cells:
         if term.class_ is not None:
             model.require_classifier("--classes")
@@ -63,8 +69,12 @@ def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.n
             model.check_layer(term.layer, key=key)
             if term.channels:
                 check_channels(model, term.layer, term.channels, key)
-    config = audio.timed(config)[0]  # once for the sheet, not once a cell
-    return [(label, preview(sweep_cell(config, term), 0)) for label, term in cells]
+    return [(label, sweep_still(planned, term)) for label, term in cells]
+
+
+def sweep_still(planned: Plan, term: Term) -> np.ndarray:
+    """One cell of a sweep (here or on a Ray worker): frame 0 of ``planned`` dreaming ``term``."""
+    return _still(planned.with_config(sweep_cell(planned, term)), 0)
 
 
 #: A layer or channel cell of a sweep dreams frame 0 at least this hard (steps, step size): a
@@ -73,13 +83,13 @@ def sweep(config: Config, cells: list[tuple[str, Term]]) -> list[tuple[str, np.n
 SWEEP_STEPS, SWEEP_STEP_SIZE = 16, 0.01
 
 
-def sweep_cell(config: Config, term: Term) -> Config:
-    """``config`` with ``term`` as its only objective (a sweep's cell, here or on a Ray worker); a
-    layer or channel dreamed at least as hard as :data:`SWEEP_STEPS` steps of
+def sweep_cell(planned: Plan, term: Term) -> Config:
+    """The config of ``planned`` with ``term`` as its only objective (a sweep's cell, here or on a
+    Ray worker); a layer or channel dreamed at least as hard as :data:`SWEEP_STEPS` steps of
     :data:`SWEEP_STEP_SIZE` (a class keeps its config's settings, which its pictures were measured
     with)."""
-    cell = with_objectives(config, [term])
-    params = frame_params(cell, 0)
+    cell = with_objectives(planned.config, [term])
+    params = frame_params(planned.with_config(cell), 0)
     if term.class_ is not None or params.steps * params.step_size >= SWEEP_STEPS * SWEEP_STEP_SIZE:
         return cell
     stronger = [("dream.first_frame_steps", SWEEP_STEPS), ("dream.step_size", SWEEP_STEP_SIZE)]
@@ -97,14 +107,14 @@ class Estimate:
     frames: int  # the render's length (a song or a video may set it)
 
 
-def estimate(config: Config) -> Estimate:
+def estimate(planned: Plan) -> Estimate:
     """Time the model's load, frame 0 and the frames up to the next dreamed one (a whole cycle:
     in-between frames wait on the dreamed frame after them), and extrapolate to the render.
     Encoding runs beside the dream, so it adds little."""
     started = time.perf_counter()
-    prepared = prepare(config)
+    prepared = prepare(planned)
     loading = time.perf_counter() - started
-    count = prepared.config.frame_count
+    count = planned.frames
     cycle_end = dreamed_indices(count, prepared.config.cadence)[1:2] or [0]
     times, before = [], time.perf_counter()
     for _ in frames(prepared, cycle_end[0] + 1):

@@ -23,19 +23,20 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from . import audio, footage, formats, inspection, metrics, models, novelty, precision, provenance
+from . import audio, formats, inspection, metrics, models, novelty, provenance
 from . import config as config_module
 from .assemble import Prepared, prepare
 from .checkpoint import Checkpoint, differences
 from .config import Config
 from .errors import DreamzoomError, RenderFailed
-from .ffmpeg import Soundtrack, concatenate, read_frames
+from .ffmpeg import Soundtrack, concatenate
 from .files import atomic_json, describe_os_error, make_folder
-from .sinks import FramesSink, Sink, TelemetrySink, VideoSink, WriterThread, to_uint8
+from .resolve import plan
+from .sinks import FramesSink, SegmentedVideo, Sink, TelemetrySink, WriterThread, to_uint8
 from .timeline import State, frames
 
 
-def progress_bar(total: int, label: str, shown: bool, initial: int = 0) -> tqdm:
+def progress_bar(total: int, label: str, shown: bool, initial: int = 0) -> tqdm[Any]:
     """A progress bar of frames whose rate always reads in seconds a frame (tqdm's own flips to
     frames a second when they come faster than one a second)."""
     return tqdm(
@@ -55,6 +56,8 @@ class Report:
 
     path: Path  # the finished video, or (when interrupted) the playable video of what is done
     frames: int  # frames in that video
+    #: The config as it ran (see ``resolve.Plan``): a video source's size and rate written in.
+    config: Config
     seam: float | None = None  # loops only: last→first change over the median frame change
     resumed_from: int = 0  # the frame a resumed render continued from
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; resume with --resume
@@ -99,17 +102,6 @@ def checkpoint_keeps(config: Config) -> int | None:
         return None
 
 
-def _pin_precision(config: Config, checkpoint: Checkpoint) -> Config:
-    """``model.precision: auto`` made explicit: what the checkpoint being resumed was made with (an
-    interrupted render goes on exactly, even where auto would pick otherwise), else what auto picks
-    here. The video stores this config, so ``--from-video`` renders in the same precision."""
-    if config.model.path is not None or config.model.precision != "auto":
-        return config
-    kept = checkpoint.precision() if checkpoint.exists() else None
-    model = config.model.model_copy(update={"precision": kept or precision.resolve_precision("auto")})
-    return config.model_copy(update={"model": model})
-
-
 def _finished(config: Config, video: Path) -> Report:
     """``--resume`` of a render whose video is complete: nothing to do when the video was made from
     this config (a script that re-runs its command after a crash must not fail on the renders that
@@ -118,10 +110,9 @@ def _finished(config: Config, video: Path) -> Report:
         stored = provenance.read(video)["config"]
     except DreamzoomError:
         raise DreamzoomError(f"{video} exists: use --overwrite to replace it", key="output.path") from None
-    current = config_module.resolved(config)
-    if config.model.precision == "auto":  # the video records what auto chose where it was made
-        current["model"]["precision"] = stored.get("model", {}).get("precision", "auto")
-    changed = differences(stored, current)
+    # `auto` compared as what it chose where the video was made, as a resume of it would render.
+    planned = plan(config, kept_precision=stored.get("model", {}).get("precision"))
+    changed = differences(stored, config_module.resolved(planned.config))
     if changed:
         listed = "; ".join(changed[:4]) + (f"; and {len(changed) - 4} more" if len(changed) > 4 else "")
         raise DreamzoomError(
@@ -129,12 +120,7 @@ def _finished(config: Config, video: Path) -> Report:
             "again, or -o for a new video",
             key="output.path",
         )
-    # A song may set the length: the video says how long it is, with no need to analyse the song.
-    if config.length_given or config.audio is None:
-        frames = config.frame_count
-    else:
-        frames = read_frames(video, rate=config.output.fps).count
-    return Report(video, frames, finished_before=True)
+    return Report(video, planned.frames, planned.config, finished_before=True)
 
 
 def run(
@@ -155,22 +141,22 @@ def run(
     the checkpoint. ``notify`` receives one-line messages (warnings, checkpoints when ``verbose``).
     """
     started = time.perf_counter()
-    # A video source's size, rate and length are written into the config, as the video stores it.
-    config = footage.pinned(config)
     video = config.output.path
     assert video is not None  # config.load fills in the default
     checkpoint = Checkpoint(video)
     finished = _claim(config, checkpoint, resume=resume, overwrite=overwrite)
     if finished is not None:
         return finished
-    config = _pin_precision(config, checkpoint)
-    resolved = config_module.resolved(config)
+    # The stored config says what ran: a video's size, rate and length, the precision auto chose
+    # (or that the interrupted render being resumed was made in, so that it goes on exactly).
+    planned = plan(config, kept_precision=checkpoint.precision() if checkpoint.exists() else None)
+    resolved = config_module.resolved(planned.config)
     # A changed config is refused before the model loads.
     with _disk_errors(checkpoint.folder, resumable=False):
         resumed = checkpoint.resume(resolved) if checkpoint.exists() else (0, [], None)
-    prepared = prepare(config)
+    prepared = prepare(planned)
     make_folder(video.parent, "output.path")
-    stored = provenance.record(resolved, models.load(config.model).precision)
+    stored = provenance.record(resolved, models.load(planned.config.model).precision)
     if not checkpoint.exists():
         with _disk_errors(checkpoint.folder, resumable=False):
             checkpoint.start(resolved)
@@ -222,9 +208,9 @@ class _Run:
         assert self.config.output.path is not None  # config.load fills in the default
         self.path: Path = self.config.output.path
         self.state = State.from_arrays(saved) if saved is not None else None
-        self.total = self.config.frame_count
-        self.report = Report(self.path, self.total, resumed_from=done)
-        self.video = _Segments(self.config, checkpoint, segments)
+        self.total = prepared.plan.frames
+        self.report = Report(self.path, self.total, self.config, resumed_from=done)
+        self.video = SegmentedVideo(self.config, checkpoint, segments, self.total)
         sinks: list[Sink] = [self.video]
         if self.config.output.frames_dir is not None:
             sinks.append(FramesSink(self.config.output.frames_dir, start=done))
@@ -397,8 +383,8 @@ class _Run:
         }
         if report.seam is not None:
             facts["loop_seam"] = round(report.seam, 4)
-        if self.prepared.analysis is not None:
-            facts["audio"] = audio.describe(self.prepared.analysis)
+        if self.prepared.plan.song is not None:
+            facts["audio"] = audio.describe(self.prepared.plan.song.analysis)
         atomic_json(provenance.sidecar_path(self.path), provenance.sidecar(self.stored, facts))
         os.replace(self.checkpoint.telemetry, provenance.telemetry_path(self.path))
         self.checkpoint.remove()
@@ -410,7 +396,7 @@ class _Run:
         track, video = self.config.audio, self.config.source.video
         if track is not None:
             return Soundtrack(track.path, track.offset, seconds)
-        if video is not None and footage.footage(self.config).sound:
+        if video is not None and self.prepared.plan.video is not None and self.prepared.plan.video.sound:
             return Soundtrack(video.path, video.start, seconds)
         return None
 
@@ -439,50 +425,6 @@ class _StopRequest:
     def __exit__(self, *_exc: object) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
-
-
-class _Segments:
-    """The video as consecutive segments, cut only where the config says (see ``checkpoint.py``)."""
-
-    def __init__(self, config: Config, checkpoint: Checkpoint, segments: list[str]) -> None:
-        self.config, self.checkpoint, self.committed = config, checkpoint, segments
-        self._open: VideoSink | None = None
-
-    def _start(self) -> None:
-        out = self.config.output
-        path = self.checkpoint.segment(len(self.committed))
-        assert out.path is not None  # config.load fills in the default
-        self._open = VideoSink(
-            path, self.config.size, out.fps, formats.segment_video(out.path, out.crf, out.preset)
-        )
-
-    def write(self, frame: np.ndarray) -> None:
-        if self._open is None:
-            self._start()
-        assert self._open is not None
-        self._open.write(frame)
-
-    def cut(self, state: dict[str, np.ndarray], done: int, seconds: float) -> None:
-        """Close the open segment, commit it with the state after frame ``done - 1`` (and the
-        render's ``seconds`` so far), and start the next segment's encoder (its start-up then
-        overlaps the next frame's dreaming)."""
-        assert self._open is not None
-        self._open.close()
-        self.committed.append(self._open.path.name)
-        self._open = None
-        self.checkpoint.commit(list(self.committed), done, state, seconds)
-        if done < self.config.frame_count:
-            self._start()
-
-    def abort(self) -> None:
-        if self._open is not None:
-            self._open.abort()
-
-    def parts(self, with_open: bool = False) -> list[Path]:
-        names = [self.checkpoint.folder / name for name in self.committed]
-        if with_open and self._open is not None and self._open.partial.exists() and self._open.frames:
-            names.append(self._open.partial)
-        return names
 
 
 @contextlib.contextmanager

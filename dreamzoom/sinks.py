@@ -1,5 +1,5 @@
-"""Where frames go: a video's segments (through :mod:`ffmpeg`), numbered PNGs, telemetry rows, and a
-single still as the PNG or JPEG its name asks for.
+"""Where frames go: a video's segments (through :mod:`ffmpeg`, committed to the checkpoint as each
+ends), numbered PNGs, telemetry rows, and a single still as the PNG or JPEG its name asks for.
 
 Frames are written as they are made, never collected in memory, by a writer thread so that
 encoding and file writing overlap the dreaming. Files are written atomically (:mod:`files`): a
@@ -22,6 +22,9 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
+from . import formats
+from .checkpoint import Checkpoint
+from .config import Config
 from .errors import DreamzoomError, RenderFailed
 from .ffmpeg import Encoder
 from .files import atomic_write, describe_os_error, make_folder, partial_path, write_png
@@ -219,3 +222,48 @@ class WriterThread:
         self._queue.put(None)
         self._thread.join()
         self._raise()
+
+
+class SegmentedVideo:
+    """The video as consecutive segments, each committed to the checkpoint with the state to resume
+    from, cut only where the config says (see ``checkpoint.py``); ``total``: the render's frames."""
+
+    def __init__(self, config: Config, checkpoint: Checkpoint, segments: list[str], total: int) -> None:
+        self.config, self.checkpoint, self.committed, self.total = config, checkpoint, segments, total
+        self._open: VideoSink | None = None
+
+    def _start(self) -> None:
+        out = self.config.output
+        path = self.checkpoint.segment(len(self.committed))
+        assert out.path is not None  # config.load fills in the default
+        self._open = VideoSink(
+            path, self.config.size, out.fps, formats.segment_video(out.path, out.crf, out.preset)
+        )
+
+    def write(self, frame: np.ndarray) -> None:
+        if self._open is None:
+            self._start()
+        assert self._open is not None
+        self._open.write(frame)
+
+    def cut(self, state: dict[str, np.ndarray], done: int, seconds: float) -> None:
+        """Close the open segment, commit it with the state after frame ``done - 1`` (and the
+        render's ``seconds`` so far), and start the next segment's encoder (its start-up then
+        overlaps the next frame's dreaming)."""
+        assert self._open is not None
+        self._open.close()
+        self.committed.append(self._open.path.name)
+        self._open = None
+        self.checkpoint.commit(list(self.committed), done, state, seconds)
+        if done < self.total:
+            self._start()
+
+    def abort(self) -> None:
+        if self._open is not None:
+            self._open.abort()
+
+    def parts(self, with_open: bool = False) -> list[Path]:
+        names = [self.checkpoint.folder / name for name in self.committed]
+        if with_open and self._open is not None and self._open.partial.exists() and self._open.frames:
+            names.append(self._open.partial)
+        return names

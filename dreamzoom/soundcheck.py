@@ -1,6 +1,6 @@
 """What a song will drive, before anything is dreamed: ``dreamzoom audio SONG`` (or a config).
 
-The song is analysed exactly as a render analyses it (:func:`audio.timed`), so the printed tempo,
+The song is analysed exactly as a render analyses it (:func:`resolve.plan`), so the printed tempo,
 beats and length, and the plotted envelopes, are the values the render's schedules will read at each
 frame. Given a config, its ``audio`` section (offset, tempo, smoothing, bands) and ``output.fps`` are
 used; given a bare track, the defaults and the options.
@@ -20,6 +20,7 @@ from . import config as config_module
 from .errors import DreamzoomError
 from .files import describe_os_error
 from .metrics import counted
+from .resolve import plan
 from .schedule import ENVELOPES, Signals
 from .sheet import curve_axis, pyplot, save_figure
 
@@ -46,7 +47,7 @@ class Soundcheck:
         return [
             (
                 f"{track.path.name}: {self.analysis.seconds:.2f} s from {track.offset:g} s "
-                f"= {counted(self.config.frame_count, 'frame')} at {self.fps:g} fps"
+                f"= {counted(len(self.signals), 'frame')} at {self.fps:g} fps"
             ),
             f"tempo: {self.analysis.tempo:.1f} BPM{fixed}; {counted(len(beats), 'beat')}{spacing}",
             "envelopes (mean / share of frames above 0.5): "
@@ -90,9 +91,11 @@ def listen(
 
 
 def _checked(settings: config_module.Config) -> Soundcheck:
-    timed, analysis = audio.timed(settings)
-    assert analysis is not None and timed.signals is not None
-    return Soundcheck(timed, analysis, timed.signals)
+    """The song analysed as a render's plan analyses it (and its schedules checked on it); the
+    precision is no matter here, so the plan does not look at this machine."""
+    planned = plan(settings, here=False)
+    assert planned.song is not None
+    return Soundcheck(planned.config, planned.song.analysis, planned.song.signals)
 
 
 def draw(check: Soundcheck, path: Path) -> Path:

@@ -10,8 +10,9 @@ frame 0 = dream(source); frame i = dream(motion(frame i-1)). How frames are made
 - Each dreamed frame's colours are anchored to frame 0's; over the last ``loop.frames`` frames, the
   frame is pulled toward frame 0 as the camera will see it then, so the video loops seamlessly.
 
-No I/O: frames come out as float arrays with the :class:`State` a render can resume from; the run
-(:mod:`renderer`) decides where they go.
+It writes nothing: frames come out as float arrays with the :class:`State` a render can resume
+from, and the run (:mod:`renderer`) decides where they go. The one thing it reads is a video
+source's frames, decoded as they are needed through ``Prepared.inputs``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import numpy as np
 from . import colour, flow, metrics, motion
 from .assemble import JITTER_STREAM, Prepared, rng
 from .backend import tf
-from .config import Config
 from .dream import Params
+from .resolve import Plan
 from .schedule import smoothstep
 
 
@@ -65,10 +66,10 @@ class State:
         )
 
 
-def frame_params(config: Config, index: int) -> Params:
+def frame_params(plan: Plan, index: int) -> Params:
     """How hard to dream frame ``index`` (schedules evaluated there)."""
-    dream = config.dream
-    steps = round(config.value(dream.steps, index))
+    config, dream = plan.config, plan.config.dream
+    steps = round(plan.value(dream.steps, index))
     if index == 0:
         from_noise = config.source.noise is not None
         steps = (
@@ -79,19 +80,19 @@ def frame_params(config: Config, index: int) -> Params:
     coarse = (index // config.cadence) % dream.coarse_every == 0
     return Params(
         steps,
-        config.value(dream.step_size, index),
-        round(config.value(dream.octaves, index)) if coarse else 1,
-        config.value(dream.octave_scale, index),
-        round(config.value(dream.jitter, index)),
+        plan.value(dream.step_size, index),
+        round(plan.value(dream.octaves, index)) if coarse else 1,
+        plan.value(dream.octave_scale, index),
+        round(plan.value(dream.jitter, index)),
     )
 
 
-def motion_into(config: Config, index: int) -> np.ndarray:
+def motion_into(plan: Plan, index: int) -> np.ndarray:
     """The camera move from frame ``index - 1`` to frame ``index``."""
-    move = config.motion
-    pan = (config.value(move.pan[0], index), config.value(move.pan[1], index))
+    move = plan.config.motion
+    pan = (plan.value(move.pan[0], index), plan.value(move.pan[1], index))
     return motion.transform(
-        config.size, config.value(move.zoom, index), config.value(move.rotate, index), pan
+        plan.config.size, plan.value(move.zoom, index), plan.value(move.rotate, index), pan
     )
 
 
@@ -103,9 +104,9 @@ def dreamed_indices(count: int, cadence: int) -> list[int]:
 class Loop:
     """The pull toward frame 0 over a loop's last frames."""
 
-    def __init__(self, config: Config, count: int) -> None:
-        self.config, self.count = config, count
-        self.length = config.loop.frames if config.loop else 0
+    def __init__(self, plan: Plan, count: int) -> None:
+        self.plan, self.count = plan, count
+        self.length = plan.config.loop.frames if plan.config.loop else 0
 
     def strength(self, index: int) -> float:
         """0 before the loop's last frames, rising smoothly to 1 at the final frame."""
@@ -120,11 +121,11 @@ class Loop:
         if strength == 0.0:
             return frame
         # Frame `count` is frame 0 again: undo the moves from here to there.
-        ahead = motion.compose(*(motion_into(self.config, t) for t in range(index + 1, self.count + 1)))
+        ahead = motion.compose(*(motion_into(self.plan, t) for t in range(index + 1, self.count + 1)))
         back = np.linalg.inv(ahead)
         target = motion.apply(first, back)
         # Soft edges while the pull is partial; exact at the end, where the edge meets the border.
-        reach = motion.coverage(back, self.config.size, feather=4.0 * (1.0 - strength))
+        reach = motion.coverage(back, self.plan.config.size, feather=4.0 * (1.0 - strength))
         return motion.pull_toward(frame, target, strength * reach)
 
 
@@ -148,7 +149,7 @@ def frames(prepared: Prepared, count: int, state: State | None = None) -> Frames
 def dream_frame(prepared: Prepared, frame: np.ndarray, index: int) -> tuple[np.ndarray, float | None]:
     """Frame ``index`` dreamed with its scheduled settings, and the objective (``None``, and the
     frame as it was, where it has no steps)."""
-    params = frame_params(prepared.config, index)
+    params = frame_params(prepared.plan, index)
     if params.steps <= 0:
         return frame, None
     prepared.set_frame(index, frame)
@@ -160,7 +161,7 @@ class _Stream:
 
     def __init__(self, prepared: Prepared, count: int) -> None:
         self.prepared, self.config, self.count = prepared, prepared.config, count
-        self.loop = Loop(prepared.config, count)
+        self.loop = Loop(prepared.plan, count)
         self.reference: colour.Stats | None = None  # frame 0's colour statistics
         self.emitted: np.ndarray | None = None  # the last frame emitted: loops measure each cut
 
@@ -183,7 +184,7 @@ class _Stream:
     def _up_to(self, state: State, target: int) -> Generator[tuple[np.ndarray, State | None], None, State]:
         """The frames after ``state`` up to the dreamed frame ``target``; returns the state there."""
         previous = state.done - 1
-        moves = [motion_into(self.config, t) for t in range(previous + 1, target + 1)]
+        moves = [motion_into(self.prepared.plan, t) for t in range(previous + 1, target + 1)]
         arriving = motion.compose(*moves) @ state.matrix
         started = time.perf_counter()
         dreamed, changed, value = self._dream(motion.apply(state.image, arriving), target, state.first)
@@ -218,7 +219,7 @@ class _Stream:
         config = self.config
         frame, value = dream_frame(self.prepared, frame, index)
         changed = value is not None
-        strength = config.value(config.colour.strength, index)
+        strength = self.prepared.plan.value(config.colour.strength, index)
         if first is not None and strength > 0:
             assert self.reference is not None
             frame, changed = colour.anchor(frame, self.reference, strength), True
@@ -242,7 +243,7 @@ class _Video:
         start = 0 if state is None else state.done - 1  # the input before the next frame, to carry from
         assert self.prepared.inputs is not None
         inputs = self.prepared.inputs(start)
-        camera = motion.compose(*(motion_into(self.config, t) for t in range(1, start + 1)))
+        camera = motion.compose(*(motion_into(self.prepared.plan, t) for t in range(1, start + 1)))
         previous = self._seen(next(inputs), camera)
         if state is None:
             started = time.perf_counter()
@@ -253,7 +254,7 @@ class _Video:
             yield out, state
         for index in range(state.done, self.count):
             started = time.perf_counter()
-            camera = motion_into(self.config, index) @ camera
+            camera = motion_into(self.prepared.plan, index) @ camera
             current = self._seen(next(inputs), camera)
             out, value = dream_frame(
                 self.prepared, flow.carried(state.image, previous, current, self.carry), index

@@ -194,7 +194,7 @@ def render_frames(**settings: Any) -> list[np.ndarray]:
     """The frames of a small render of the photo at seed 0, straight from the loop (no video);
     ``settings`` replace whole keys, and what they leave out is the schema's default (but for
     cadence 1, as in :func:`small_config`)."""
-    from dreamzoom import assemble, config, timeline
+    from dreamzoom import assemble, config, resolve, timeline
 
     defaults = {
         "seed": 0,
@@ -205,7 +205,7 @@ def render_frames(**settings: Any) -> list[np.ndarray]:
         "output": {"path": "unused.mp4"},
     }
     loaded = config.load(small_config(**{**defaults, **settings}))
-    return [frame for frame, _ in timeline.frames(assemble.prepare(loaded), loaded.frame_count)]
+    return [frame for frame, _ in timeline.frames(assemble.prepare(resolve.plan(loaded)), loaded.frame_count)]
 
 
 def decode(path: Path) -> tuple[dict[str, Any], list[np.ndarray]]:
@@ -426,3 +426,10 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
+
+
+@pytest.fixture(scope="module")
+def clicks(tmp_path_factory) -> tuple[Path, np.ndarray]:
+    """8 s of clicks at 120 BPM from 0.5 s (a song whose beats are known): its path and click times."""
+    path = tmp_path_factory.mktemp("clicks") / "clicks.wav"
+    return path, click_track(path, seconds=8.0, bpm=120.0, first=0.5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dreamzoom import assemble, config
+from dreamzoom import assemble, config, resolve
 from dreamzoom.errors import DreamzoomError
 
 from .conftest import small_config
@@ -24,7 +24,7 @@ def test_each_term_is_named_by_the_key_it_came_from():
 
 def test_constant_weights_are_numbers_and_scheduled_ones_variables_the_step_reads(bundled):
     settings = loaded(layers={"mixed3": 2.0, "mixed5": "1 + t"})
-    objective, scheduled, exploration = assemble.build_objective(settings, bundled)
+    objective, scheduled, exploration = assemble.build_objective(resolve.plan(settings), bundled)
     assert objective.layers == ("mixed3", "mixed5") and exploration is None
     assert [spec for spec, _ in scheduled] == ["1 + t"]
     assert float(scheduled[0][1].numpy()) == 1.0, "the variable starts at frame 0's value"
@@ -36,13 +36,15 @@ def test_channels_beyond_the_layer_are_refused_naming_the_key(bundled):
     with pytest.raises(
         DreamzoomError, match=rf"^dream.objectives.0.channels: mixed4 has channels 0–{depth - 1}"
     ):
-        assemble.prepare(loaded(layers={}, objectives=[{"layer": "mixed4", "channels": [depth]}]))
+        assemble.prepare(
+            resolve.plan(loaded(layers={}, objectives=[{"layer": "mixed4", "channels": [depth]}]))
+        )
 
 
 def test_prepare_checks_the_frame_size_against_the_deepest_layer(bundled):
     with pytest.raises(DreamzoomError, match=r"^size: 32×32 is too small for the layers dreamed"):
-        assemble.prepare(config.load({"size": [32, 32], "dream": {"layers": {"mixed5": 1.0}}}))
-    prepared = assemble.prepare(loaded(layers={"mixed3": 1.0}))
+        assemble.prepare(resolve.plan(config.load({"size": [32, 32], "dream": {"layers": {"mixed5": 1.0}}})))
+    prepared = assemble.prepare(resolve.plan(loaded(layers={"mixed3": 1.0})))
     assert prepared.first.shape == (96, 96, 3) and prepared.first.dtype == np.float32
 
 
@@ -58,7 +60,7 @@ def test_random_streams_are_independent_and_reproducible():
 
 def test_an_explored_objective_reads_one_weight_variable_per_layer(bundled):
     settings = loaded(layers={"mixed3": 0.2}, explore={"layers": ["mixed4", "mixed2"], "weight": "0.5 + t"})
-    objective, scheduled, exploration = assemble.build_objective(settings, bundled)
+    objective, scheduled, exploration = assemble.build_objective(resolve.plan(settings), bundled)
     assert objective.layers == ("mixed3", "mixed4", "mixed2")
     assert {name: v.shape[0] for name, v in exploration.variables.items()} == {"mixed4": 768, "mixed2": 288}
     assert [spec for spec, _ in scheduled] == ["0.5 + t"], "the exploration's weight is scheduled too"

@@ -14,13 +14,7 @@ import pytest
 from dreamzoom import audio, config
 from dreamzoom.errors import DreamzoomError
 
-from .conftest import AUDIO_RATE, click_track, pcm, small_config, write_wav
-
-
-@pytest.fixture(scope="module")
-def clicks(tmp_path_factory) -> tuple[Path, np.ndarray]:
-    path = tmp_path_factory.mktemp("clicks") / "clicks.wav"
-    return path, click_track(path, seconds=8.0, bpm=120.0, first=0.5)
+from .conftest import AUDIO_RATE, pcm, small_config, write_wav
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +203,7 @@ def test_a_bad_track_is_one_line_naming_audio_path(tmp_path, case):
     track = make(tmp_path)
     loaded = config.load(small_config(tmp_path, frames=None, output__fps=24, audio={"path": str(track)}))
     with pytest.raises(DreamzoomError) as caught:
-        audio.timed(loaded)
+        audio.song(loaded)
     assert caught.value.key == "audio.path"
     assert expected in str(caught.value) and "\n" not in str(caught.value)
 
@@ -222,76 +216,7 @@ def test_a_missing_track_is_refused_when_the_config_loads(tmp_path):
 def test_an_offset_past_the_end_names_audio_offset(clicks):
     loaded = config.load(small_config(frames=None, audio={"path": str(clicks[0]), "offset": 9.0}))
     with pytest.raises(DreamzoomError, match=r"^audio\.offset: 9 s is past the end of clicks\.wav \(8 s\)$"):
-        audio.timed(loaded)
-
-
-# ----------------------------------------------------------------------------- the config, timed
-
-
-def test_the_song_sets_the_length_unless_frames_or_seconds_do(clicks):
-    song = {"path": str(clicks[0])}
-    assert audio.timed(config.load(small_config(frames=None, audio=song)))[0].frame_count == 8 * 12
-    assert audio.timed(config.load(small_config(frames=None, seconds=2.0, audio=song)))[0].frame_count == 24
-    assert (
-        audio.timed(config.load(small_config(frames=30, audio={**song, "offset": 2.0})))[0].frame_count == 30
-    )
-    assert (
-        audio.timed(config.load(small_config(frames=None, audio={**song, "offset": 2.0})))[0].frame_count
-        == 72
-    )
-
-
-def test_schedules_read_the_envelopes_at_each_frame(clicks):
-    loaded = config.load(
-        small_config(
-            frames=None, audio={"path": str(clicks[0]), "release": 0.0}, motion={"zoom": "1 + 0.1*onset"}
-        )
-    )
-    timed = audio.timed(loaded)[0]
-    onset = timed.signals.values["onset"]
-    zooms = [timed.value(timed.motion.zoom, frame) for frame in range(timed.frame_count)]
-    np.testing.assert_allclose(zooms, 1 + 0.1 * onset)
-    assert timed.time(6).beat == pytest.approx(0.0, abs=0.15)  # the first click, at 0.5 s, is beat 0
-
-
-def test_a_loop_is_checked_against_the_songs_length(clicks):
-    song = {"path": str(clicks[0])}
-    fits = audio.timed(config.load(small_config(frames=None, audio=song, loop={"frames": 90})))[0]
-    assert fits.frame_count == 96
-    too_long = config.load(small_config(frames=None, audio={**song, "offset": 6.0}, loop={"frames": 90}))
-    expected = (
-        r"^loop\.frames: 90 must be fewer than the render's 24 frames \(measured on clicks\.wav: 24 frames\)$"
-    )
-    with pytest.raises(DreamzoomError, match=expected):
-        audio.timed(too_long)
-
-
-def test_a_schedule_out_of_range_on_the_real_envelopes_is_one_line(clicks):
-    loaded = config.load(
-        small_config(frames=None, audio={"path": str(clicks[0])}, motion={"zoom": "1.05 - onset"})
-    )
-    with pytest.raises(
-        DreamzoomError,
-        match=r"^motion\.zoom: must be ≥ 0\.1, but is -?[\d.]+ at frame \d+ \(measured on clicks\.wav: 96 frames\)$",
-    ):
-        audio.timed(loaded)
-
-
-def test_a_draft_hears_the_song_as_the_whole_render_does(clicks, tmp_path):
-    """A draft's few frames are measured within the whole song: the tempo, the beats and the
-    envelopes (normalised over the whole, here louder in its second half) are the full render's,
-    not those of a stretch holding one click (an 8-frame draft of `song.yaml` read 287 BPM)."""
-    heard = pcm(clicks[0])
-    rising = heard * np.where(np.arange(len(heard)) < 4 * AUDIO_RATE, 0.5, 1.0)
-    song = {"path": str(write_wav(tmp_path / "rising.wav", rising.astype(np.float32)))}
-    full, whole = audio.timed(config.load(small_config(frames=None, audio=song)))
-    draft, part = audio.timed(config.load(small_config(frames=9, audio=song)))  # 0.75 s at 12 fps
-    assert whole is not None and part is not None
-    assert part.tempo == whole.tempo == pytest.approx(120.0, abs=1.0)
-    np.testing.assert_array_equal(part.heard_beats, whole.beats[whole.beats < 0.75])
-    for name in ("loudness", "onset", "beat"):
-        np.testing.assert_allclose(draft.signals.values[name], full.signals.values[name][:9], atol=1e-9)
-    assert draft.signals.values["loudness"].max() < 0.7, "the louder half sets the scale"
+        audio.song(loaded)
 
 
 def test_a_songs_analysis_is_kept_beside_it_and_measured_again_when_the_song_changes(clicks, tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dreamzoom import config, load_config, timeline
+from dreamzoom import config, load_config, resolve, timeline
 from dreamzoom.errors import DreamzoomError
 
 from .conftest import ROOT, error_of
@@ -125,7 +125,7 @@ def test_a_minimal_config_gets_the_default_configs_settings(monkeypatch):
         if section == "dream":  # the config spells out what the minimal one leaves to its photo
             assert mine.pop("first_frame_steps") is None and theirs.pop("first_frame_steps") == 4
         assert mine == theirs, section
-    assert timeline.frame_params(minimal, 0) == timeline.frame_params(shipped, 0)
+    assert timeline.frame_params(resolve.plan(minimal), 0) == timeline.frame_params(resolve.plan(shipped), 0)
     assert (minimal.cadence, minimal.frame_count, minimal.seed) == (shipped.cadence, shipped.frame_count, 0)
 
 

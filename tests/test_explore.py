@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import dreamzoom
-from dreamzoom import assemble, config, explore
+from dreamzoom import assemble, config, explore, resolve
 from dreamzoom.dream import Params
 from dreamzoom.errors import DreamzoomError
 
@@ -55,7 +55,7 @@ def explored(folder, **changes):
 
 def test_the_explored_motif_grows_in_the_picture(bundled_float32):
     loaded = config.load(explored(Path(), model__precision="float32", dream__layers={}, size=[128, 128]))
-    prepared = assemble.prepare(loaded)
+    prepared = assemble.prepare(resolve.plan(loaded))
     path = prepared.exploration.path
     ours, next_one = path.motif(0), path.motif(1)
 
@@ -78,7 +78,7 @@ def test_exploring_never_retraces_the_step(tmp_path):
     from dreamzoom import timeline
 
     loaded = config.load(explored(tmp_path, frames=10))
-    prepared = assemble.prepare(loaded)
+    prepared = assemble.prepare(resolve.plan(loaded))
     list(timeline.frames(prepared, loaded.frame_count))
     assert prepared.dreamer.tracing_count == 1
 
@@ -131,7 +131,9 @@ def resumes_identically(tmp_path, **settings) -> None:
 def test_explore_settings_are_checked(tmp_path, settings, message):
     own = {"classifier": "own"}  # no SqueezeNet beside the bundled InceptionV3: it has no classifier
     with pytest.raises(DreamzoomError) as caught:
-        assemble.prepare(config.load(small_config(tmp_path, dream__explore=settings, model=own)))
+        assemble.prepare(
+            resolve.plan(config.load(small_config(tmp_path, dream__explore=settings, model=own)))
+        )
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
@@ -191,7 +193,7 @@ def test_an_explored_thing_is_raised_through_the_classifier(squeezenet_float32):
             },
         },
     )
-    prepared = assemble.prepare(config.load(settings))
+    prepared = assemble.prepare(resolve.plan(config.load(settings)))
     exploration = prepared.exploration
     assert exploration is not None and exploration.things is not None
     frame = prepared.first
@@ -228,7 +230,7 @@ def test_unknown_or_repeated_things_are_one_line_errors(tmp_path, classes, messa
         dream={"layers": {}, "explore": {"layers": ["fire9_concat"], "classes": classes}},
     )
     with pytest.raises(DreamzoomError) as caught:
-        assemble.prepare(config.load(settings))
+        assemble.prepare(resolve.plan(config.load(settings)))
     assert message in str(caught.value) and "\n" not in str(caught.value), str(caught.value)
 
 
@@ -268,7 +270,7 @@ def test_a_hand_over_gives_way_to_the_next_thing_in_the_decoded_frames(tmp_path)
             motion={"zoom": 1.01},
             output={"path": str(folder / "out.mp4"), "fps": 8, "crf": 10, "preset": "ultrafast"},
         )
-        path = assemble.prepare(config.load(settings)).exploration.path
+        path = assemble.prepare(resolve.plan(config.load(settings))).exploration.path
         outgoing, incoming = path.motif(0).thing, path.motif(1).thing
         frames = decode(dreamzoom.render(settings, progress=False))[1]
         before, after = recognition.probabilities([frames[8] / 255.0, frames[24] / 255.0])
@@ -324,7 +326,7 @@ def test_pareidolia_picks_a_thing_the_classifier_already_sees_in_the_picture(tmp
                 },
             },
         )
-        prepared = assemble.prepare(config.load(settings))
+        prepared = assemble.prepare(resolve.plan(config.load(settings)))
         prepared.set_frame(0, prepared.first)
         assert prepared.exploration is not None
         assert classes.name(prepared.exploration.chosen[0]) == seen, (seed, prepared.exploration.chosen)
@@ -344,7 +346,7 @@ def test_a_render_that_picks_by_resemblance_resumes_to_identical_frames(tmp_path
 def test_pareidolia_needs_a_classifier(tmp_path):
     with pytest.raises(DreamzoomError, match=r"^dream\.explore\.pick: InceptionV3 .* has no classifier"):
         settings = small_config(tmp_path, dream__explore={"pick": "resemblance"}, model={"classifier": "own"})
-        assemble.prepare(config.load(settings))
+        assemble.prepare(resolve.plan(config.load(settings)))
 
 
 def test_categories_name_groups_of_classes_and_expand_in_the_list(tmp_path):
@@ -368,7 +370,7 @@ def test_categories_name_groups_of_classes_and_expand_in_the_list(tmp_path):
         model={"name": "squeezenet"},
         dream={"layers": {}, "explore": {"layers": ["fire9_concat"], "classes": ["Fish", "goldfish", 130]}},
     )
-    path = assemble.prepare(config.load(settings)).exploration.path
+    path = assemble.prepare(resolve.plan(config.load(settings))).exploration.path
     assert path.things == (*grouped["fish"], 130), (
         "a category expands in place; a class listed again counts once"
     )

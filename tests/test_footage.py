@@ -22,17 +22,26 @@ def video_config(tmp_path, **changes):
     return config.load(raw)
 
 
+def pinned(loaded):
+    """``loaded`` pinned to its video, probed once here as ``resolve.plan`` probes it."""
+    return footage.pinned(loaded, footage.footage(loaded))
+
+
+def frames_of(loaded, first=0):
+    return footage.frames(loaded, footage.footage(loaded), first)
+
+
 def test_the_video_gives_its_size_rate_and_length_and_no_camera_move(tmp_path):
-    pinned = footage.pinned(video_config(tmp_path))
-    assert pinned.size == (96, 96) and pinned.output.fps == 12.0 and pinned.frame_count == 12
-    assert pinned.motion.zoom == 1.0
-    assert footage.pinned(pinned) == pinned, "pinning twice changes nothing"
+    fitted = pinned(video_config(tmp_path))
+    assert fitted.size == (96, 96) and fitted.output.fps == 12.0 and fitted.frame_count == 12
+    assert fitted.motion.zoom == 1.0
+    assert pinned(fitted) == fitted, "pinning twice changes nothing"
 
 
 def test_what_the_config_says_wins(tmp_path):
     loaded = video_config(tmp_path, size=[64, 64], frames=5, motion={"zoom": 1.01}, output__fps=6)
-    pinned = footage.pinned(loaded)
-    assert (pinned.size, pinned.frame_count, pinned.output.fps, pinned.motion.zoom) == (
+    fitted = pinned(loaded)
+    assert (fitted.size, fitted.frame_count, fitted.output.fps, fitted.motion.zoom) == (
         (64, 64),
         5,
         6.0,
@@ -44,11 +53,11 @@ def test_start_and_end_choose_a_stretch_and_frames_follow_it(tmp_path):
     loaded = video_config(
         tmp_path, source={"video": {"path": str(moving_crop(tmp_path / "c.mp4")), "start": 0.25, "end": 0.75}}
     )
-    pinned = footage.pinned(loaded)
-    assert pinned.frame_count == 6  # half a second at 12 fps
-    frames = footage.frames(pinned)
+    fitted = pinned(loaded)
+    assert fitted.frame_count == 6  # half a second at 12 fps
+    frames = frames_of(fitted)
     first, _, third = next(frames), next(frames), next(frames)
-    whole = footage.frames(footage.pinned(video_config(tmp_path)))
+    whole = frames_of(pinned(video_config(tmp_path)))
     from_zero = [next(whole) for _ in range(6)]
     assert np.abs(first - from_zero[3]).mean() < 0.01 and np.abs(third - from_zero[5]).mean() < 0.01
 
@@ -67,7 +76,7 @@ def test_a_bad_video_is_one_line(tmp_path, case):
     make, expected = BAD[case]
     loaded = config.load(small_config(tmp_path, source={"video": {"path": str(make(tmp_path))}}))
     with pytest.raises(DreamzoomError) as caught:
-        footage.pinned(loaded)
+        pinned(loaded)
     assert str(caught.value).startswith(expected) and "\n" not in str(caught.value)
 
 
@@ -78,7 +87,7 @@ def test_a_start_past_the_end_names_the_key(tmp_path):
     with pytest.raises(
         DreamzoomError, match=r"^source\.video\.start: 5 s is past the end of c\.mp4 \(1 s\)$"
     ):
-        footage.pinned(loaded)
+        pinned(loaded)
 
 
 @pytest.mark.parametrize(
@@ -112,12 +121,12 @@ def test_a_worker_given_the_resolved_config_renders_the_videos_own_settings(tmp_
 
 
 def test_a_pan_without_a_zoom_does_not_bring_back_the_default_zoom(tmp_path):
-    assert footage.pinned(video_config(tmp_path, motion={"pan": [1, 0]})).motion.zoom == 1.0
+    assert pinned(video_config(tmp_path, motion={"pan": [1, 0]})).motion.zoom == 1.0
 
 
 def test_past_the_videos_end_its_last_frame_holds_even_when_resumed_there(tmp_path):
-    pinned = footage.pinned(video_config(tmp_path, frames=20))
-    whole = footage.frames(pinned)
+    fitted = pinned(video_config(tmp_path, frames=20))
+    whole = frames_of(fitted)
     frames = [next(whole) for _ in range(20)]
     assert np.array_equal(frames[11], frames[19]), "12 frames in the clip, then the last holds"
-    assert np.array_equal(next(footage.frames(pinned, 15)), frames[11]), "a resume past the end too"
+    assert np.array_equal(next(frames_of(fitted, 15)), frames[11]), "a resume past the end too"

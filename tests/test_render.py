@@ -252,7 +252,7 @@ def unsteadiness(frames: list[np.ndarray]) -> float:
 
 
 def test_a_dreamed_video_follows_its_motion_keeps_its_sound_and_is_steady(tmp_path, bundled_float32):
-    from dreamzoom import assemble, config, timeline
+    from dreamzoom import assemble, config, resolve, timeline
 
     from .conftest import IN_SYNC, bursts, lag, moving_crop, pcm
 
@@ -273,8 +273,8 @@ def test_a_dreamed_video_follows_its_motion_keeps_its_sound_and_is_steady(tmp_pa
     assert again.finished_before and again.frames == 12, "a re-run after it finished has nothing to do"
     # Each frame dreamed on its own, as hard as frame 0, for comparison.
     alone = config.load(small_config(tmp_path, **video_settings(clip, carry=0.0, steps=30)))
-    prepared = assemble.prepare(alone)
-    independent = [frame for frame, _ in timeline.frames(prepared, prepared.config.frame_count)]
+    prepared = assemble.prepare(resolve.plan(alone))
+    independent = [frame for frame, _ in timeline.frames(prepared, prepared.plan.frames)]
     steady = [frame.astype(np.float32) / 255 for frame in frames]
     assert unsteadiness(steady) * 3 <= unsteadiness(independent), "at least 3× steadier than frame by frame"
     inputs = prepared.inputs(0)

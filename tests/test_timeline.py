@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dreamzoom import assemble, config, metrics, motion, timeline
+from dreamzoom import assemble, config, metrics, motion, resolve, timeline
 from dreamzoom.errors import DreamzoomError
 
 from .conftest import SAMPLE_PHOTO, render_frames
@@ -28,17 +28,17 @@ def test_scheduled_parameters_reach_the_frames():
             "motion": {"zoom": "0:(1), 10:(1.2)"},
         }
     )
-    assert timeline.frame_params(loaded, 10).steps == 7
-    assert timeline.frame_params(loaded, 10).step_size == pytest.approx(0.005)
-    assert timeline.frame_params(loaded, 0).steps == 6, "frame 0 takes 3 × steps by default"
-    assert timeline.motion_into(loaded, 5)[0, 0] == pytest.approx(1.1)
+    assert timeline.frame_params(resolve.plan(loaded), 10).steps == 7
+    assert timeline.frame_params(resolve.plan(loaded), 10).step_size == pytest.approx(0.005)
+    assert timeline.frame_params(resolve.plan(loaded), 0).steps == 6, "frame 0 takes 3 × steps by default"
+    assert timeline.motion_into(resolve.plan(loaded), 5)[0, 0] == pytest.approx(1.1)
 
 
 def test_coarse_octaves_are_dreamed_on_every_nth_dreamed_frame():
     loaded = config.load({"frames": 30, "cadence": 2, "dream": {"octaves": 3, "coarse_every": 2}})
-    octaves = [timeline.frame_params(loaded, index).octaves for index in range(0, 12, 2)]
+    octaves = [timeline.frame_params(resolve.plan(loaded), index).octaves for index in range(0, 12, 2)]
     assert octaves == [3, 1, 3, 1, 3, 1], "dreamed frames 0, 4, 8 dream every octave; 2, 6, 10 the finest"
-    assert timeline.frame_params(config.load({"dream": {"octaves": 3}}), 5).octaves == 3, (
+    assert timeline.frame_params(resolve.plan(config.load({"dream": {"octaves": 3}})), 5).octaves == 3, (
         "default: every frame"
     )
 
@@ -56,7 +56,7 @@ def test_scheduled_layer_weights_crossfade_without_retracing(bundled):
             },
         }
     )
-    prepared = assemble.prepare(loaded)
+    prepared = assemble.prepare(resolve.plan(loaded))
     assert len(prepared.weights) == 2
     seen = []
     for _frame, _state in timeline.frames(prepared, 5):
@@ -146,7 +146,7 @@ def test_cadence_dreams_every_kth_frame_without_stutter(monkeypatch):
             "dream": {"steps": 2, "octaves": 1},
         }
     )
-    prepared = assemble.prepare(loaded)
+    prepared = assemble.prepare(resolve.plan(loaded))
     dreamed = []
     original = prepared.dreamer.dream
 

@@ -177,9 +177,7 @@ def with_objectives(config: Config, terms: list[Term]) -> Config:
     dream.pop("layers", None)
     dream.pop("explore", None)
     dream["objectives"] = [term.model_dump(by_alias=True, exclude_none=True) for term in terms]
-    changed = _validated(raw)
-    # A song already analysed stays analysed: a sweep's cells do not analyse it again each.
-    return changed if config.signals is None else changed.timed(config.signals)
+    return _validated(raw)
 
 
 def _validated(raw: dict[str, Any]) -> Config:

@@ -8,7 +8,7 @@ is validated; what needs the disk (input files) is checked by loading, after.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -18,7 +18,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -28,7 +27,7 @@ from ..presets import PRIOR_PRESETS, PriorSettings
 from ._inputs import VIDEO_SUFFIXES
 from ._messages import SHORT, printable
 from ._paths import FRAMES_ROOM, VIDEO_ROOM, InputPath, fits, output_name, video_file
-from ._schedulable import Bounds, Keyframes, Schedulable, check_schedules, plain
+from ._schedulable import Bounds, Keyframes, Schedulable, check_schedules
 from ._walk import Section
 
 #: The most frames one render may have: a guard against typos like ``seconds: 1e9``, which would
@@ -772,8 +771,6 @@ class Config(Section):
         None,
         description="A song that sets the length, drives `beat` and the envelopes, and plays in the video.",
     )
-    #: The song's beat and envelopes at each frame, once ``audio.timed`` has analysed it.
-    _signals: schedule.Signals | None = PrivateAttr(None)
 
     @model_validator(mode="before")
     @classmethod
@@ -821,56 +818,46 @@ class Config(Section):
             raise ValueError("cadence: with a video source every frame is dreamed (each is a new frame)")
         if self.audio is not None and self.music.offset:
             raise ValueError("music.offset: a config with audio starts the song at audio.offset")
-        if self.frame_count > MAX_FRAMES:
+        if self.audio is None or self.length_given:
+            self.check_timing(self.frame_count, self.time)
+        else:  # a song sets the length: checked again once it is analysed (resolve.plan)
+            check_schedules(self, self.frame_count, self.time)
+
+    def check_timing(self, frames: int, time: Callable[[float], schedule.Time]) -> None:
+        """The checks that need the render's length and clock: at most :data:`MAX_FRAMES` frames, a
+        loop shorter than the render, every schedule in its range at every frame. Run on the config
+        alone, and again by ``resolve.plan`` on a song's length and envelopes, which only it knows."""
+        if frames > MAX_FRAMES:
             if self.frames is not None:
                 asked = f"frames: {self.frames} is"
             elif self.seconds is not None:
                 asked = f"seconds: {self.seconds:g} is"
             else:
-                asked = f"audio.path: the song's {self.frame_count:,} frames are"
+                asked = f"audio.path: the song's {frames:,} frames are"
             raise ValueError(
                 f"{asked} more than the {MAX_FRAMES:,} frames one render may have (about 11 hours at 24 fps)"
             )
-        waiting = self.audio is not None and not self.length_given and self._signals is None
-        if self.loop is not None and self.loop.frames >= self.frame_count and not waiting:
+        if self.loop is not None and self.loop.frames >= frames:
             raise ValueError(
                 f"loop.frames: {self.loop.frames} must be fewer than the render's "
-                f"{self.frame_count:,} frame{'' if self.frame_count == 1 else 's'}"
+                f"{frames:,} frame{'' if frames == 1 else 's'}"
             )
-        check_schedules(self, self.frame_count, self.time, needs_audio=self.audio is None)
-
-    def timed(self, signals: schedule.Signals) -> Config:
-        """This config with its song analysed: ``signals`` hold its beat and envelopes at every frame,
-        and give the length when neither ``frames`` nor ``seconds`` does. Checked again, so a schedule
-        that leaves its range on the real envelopes is refused before the render starts."""
-        copy = self.model_copy()
-        copy._signals = signals
-        copy._verify()
-        return copy
-
-    @property
-    def signals(self) -> schedule.Signals | None:
-        """The analysed song (see :meth:`timed`), if any."""
-        return self._signals
+        check_schedules(self, frames, time, needs_audio=self.audio is None)
 
     def time(self, frame: float) -> schedule.Time:
-        """The moment of frame ``frame`` for evaluating schedules."""
-        return schedule.Time.at(frame, self.output.fps, self.music.bpm, self.music.offset, self._signals)
-
-    def value(self, spec: float | str | Keyframes, frame: float) -> float:
-        """A schedulable value at frame ``frame``."""
-        return schedule.parse(plain(spec))(self.time(frame))
+        """The moment of frame ``frame`` as the config alone knows it: its tempo's beats, no song's
+        envelopes (``resolve.Plan.time`` has those)."""
+        return schedule.Time.at(frame, self.output.fps, self.music.bpm, self.music.offset)
 
     @property
     def frame_count(self) -> int:
-        """Frames to render: ``frames``, else ``seconds × fps``, else the song's, else 96."""
+        """Frames the config asks for: ``frames``, else ``seconds × fps``, else 96. A song without
+        either sets the length, known once it is analysed: ``resolve.Plan.frames`` is what renders."""
         if self.frames is not None:
             return self.frames
         if self.seconds is not None:
             # Capped before rounding: seconds: 1e308 overflows, and is refused as too long anyway.
             return max(1, round(min(self.seconds * self.output.fps, MAX_FRAMES + 1)))
-        if self._signals is not None:
-            return max(1, len(self._signals))
         return 96
 
     @property
