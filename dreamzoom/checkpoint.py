@@ -76,7 +76,8 @@ class Checkpoint:
 
     def meta(self) -> dict[str, Any]:
         try:
-            return json.loads(self.meta_path.read_text())
+            meta: dict[str, Any] = json.loads(self.meta_path.read_text())
+            return meta
         except (OSError, ValueError) as error:
             raise DreamzoomError(
                 f"the checkpoint in {self.folder} is unreadable ({error}); use --overwrite to start over"

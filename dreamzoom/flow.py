@@ -63,7 +63,7 @@ def reliable(backward: np.ndarray, forward: np.ndarray) -> np.ndarray:
     x, y = _targets(backward)
     inside = (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
     mask = ((mismatch <= allowed) & inside).astype(np.float32)
-    return cv2.GaussianBlur(mask, (0, 0), 1.5)
+    return np.asarray(cv2.GaussianBlur(mask, (0, 0), 1.5))
 
 
 def carried(dreamed: np.ndarray, previous: np.ndarray, current: np.ndarray, carry: float) -> np.ndarray:
@@ -75,4 +75,4 @@ def carried(dreamed: np.ndarray, previous: np.ndarray, current: np.ndarray, carr
     backward = dense(current, previous)
     mask = reliable(backward, dense(previous, current))
     detail = warp(dreamed - previous, backward)
-    return np.clip(current + carry * mask[..., None] * detail, 0.0, 1.0)
+    return np.asarray(np.clip(current + carry * mask[..., None] * detail, 0.0, 1.0))

@@ -360,7 +360,7 @@ def _set_weights(
 def _dequantize(stored: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
     low, high = stored[f"{key}/range"].astype(np.float64)
     codes = stored[f"{key}/q"].astype(np.float64)
-    return (low + codes * ((high - low) / 255)).astype(np.float32)
+    return np.asarray(low + codes * ((high - low) / 255), np.float32)
 
 
 def _squeezenet(mode: str, random: bool, policy: str) -> DreamModel:

@@ -80,13 +80,13 @@ def resampling_matrix(source: int, target: int) -> np.ndarray:
         weights = np.zeros((target, source))
         rows = np.repeat(np.arange(target), taps.shape[1])
         np.add.at(weights, (rows, np.clip(taps, 0, source - 1).astype(int).ravel()), kernel.ravel())
-    return (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
+    return np.asarray(weights / weights.sum(axis=1, keepdims=True), np.float32)
 
 
 def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Where points ``(x, y)`` of one frame land in the next."""
     points = np.asarray(points, np.float64)
-    return points @ matrix[:2, :2].T + matrix[:2, 2]
+    return np.asarray(points @ matrix[:2, :2].T + matrix[:2, 2])
 
 
 IDENTITY = np.eye(3)
@@ -126,4 +126,4 @@ def between(
 
 def pull_toward(frame: np.ndarray, target: np.ndarray, weight: np.ndarray | float) -> np.ndarray:
     """Move ``frame`` the fraction ``weight`` (a number or a per-pixel map) of the way to ``target``."""
-    return frame + weight * (target - frame)
+    return np.asarray(frame + weight * (target - frame))

@@ -78,7 +78,7 @@ class Judge:
         mode = model.preprocess_mode
         spec = tf.TensorSpec([None, JUDGE_SIDE, JUDGE_SIDE, 3], tf.float32)
 
-        @tf.function(input_signature=[spec], autograph=False)
+        @tf.function(input_signature=[spec], autograph=False)  # type: ignore[untyped-decorator]  # TF has no hints
         def judge(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
             features, scores = extractor(models.preprocess(images, mode), training=False)
             pooled = tf.reduce_mean(tf.cast(features, tf.float32), axis=(1, 2))

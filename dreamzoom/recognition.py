@@ -189,7 +189,8 @@ def _network(weights: dict[str, np.ndarray]) -> Callable[[tf.Tensor], tf.Tensor]
     dense = tf.constant(weights["_fc.weight"].T.copy()), tf.constant(weights["_fc.bias"])
     blocks = _blocks(weights)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, SIDE, SIDE, 3], tf.float32)], autograph=False)
+    # TensorFlow ships no type hints: its decorator hides the signature below from mypy.
+    @tf.function(input_signature=[tf.TensorSpec([None, SIDE, SIDE, 3], tf.float32)], autograph=False)  # type: ignore[untyped-decorator]
     def logits(x: tf.Tensor) -> tf.Tensor:
         x = tf.nn.relu6(_conv(x, stem, 2))
         for block in blocks:
@@ -203,7 +204,7 @@ def _network(weights: dict[str, np.ndarray]) -> Callable[[tf.Tensor], tf.Tensor]
         features = tf.reduce_mean(tf.nn.relu6(_conv(x, head)), axis=[1, 2])
         return tf.matmul(features, dense[0]) + dense[1]
 
-    return logits
+    return logits  # type: ignore[no-any-return]  # a tf.function, typed Any (see above)
 
 
 def fitted(image: np.ndarray) -> np.ndarray:
@@ -230,7 +231,7 @@ def referee() -> Callable[[tf.Tensor], tf.Tensor]:
 def probabilities(images: list[np.ndarray]) -> np.ndarray:
     """The referee's ImageNet class probabilities for each picture, ``(pictures, 1000)``."""
     batch = tf.constant(np.stack([fitted(image) for image in images]))
-    return tf.nn.softmax(referee()(batch)).numpy()
+    return np.asarray(tf.nn.softmax(referee()(batch)))
 
 
 def rank(probs: np.ndarray, index: int) -> int:

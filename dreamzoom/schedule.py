@@ -214,9 +214,9 @@ class Expression:
             left, right = self._evaluate(node.left, time), self._evaluate(node.right, time)
             if isinstance(node.op, ast.Pow) and abs(right) > 1000:
                 raise ScheduleError(f"exponent {right:g} is too large")
-            return _BINARY[type(node.op)](left, right)
+            return float(_BINARY[type(node.op)](left, right))
         if isinstance(node, ast.UnaryOp):
-            return _UNARY[type(node.op)](self._evaluate(node.operand, time))
+            return float(_UNARY[type(node.op)](self._evaluate(node.operand, time)))
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         return float(FUNCTIONS[node.func.id](*(self._evaluate(argument, time) for argument in node.args)))
 
