@@ -1,10 +1,11 @@
-"""The house: data flows one way (config → assemble → timeline → run → sinks), and lower rooms never
-import higher ones — `dream` knows nothing of files or videos, `sinks` nothing of TensorFlow,
-`config` nothing of either. Read from the source with ``ast``, lazy imports inside functions too."""
+"""The house: data flows one way (config → resolve → assemble → timeline → run → sinks), and lower
+rooms never import higher ones — `dream` knows nothing of files or videos, `sinks` nothing of
+TensorFlow, `config` nothing of either; rooms and functions short enough to read. Read from the source with ``ast``, lazy imports inside functions too."""
 
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
 
@@ -20,8 +21,9 @@ LEVELS: list[set[str]] = [
     {"colour", "motion", "ffmpeg", "flow", "precision"},
     {"metrics", "source", "sheet", "folding", "audio"},
     {"footage"},
-    {"models", "objectives", "prior", "fourier"},
-    {"novelty", "recognition"},
+    {"resolve"},
+    {"models", "objectives", "prior", "fourier", "scaling"},
+    {"novelty", "recognition", "tiling"},
     {"dream"},
     {"sinks", "checkpoint", "provenance"},
     {"assemble"},
@@ -94,6 +96,22 @@ def test_lower_rooms_never_import_higher_ones(path):
     assert not higher, f"{room} (level {LEVEL[room]}) imports higher rooms: {sorted(higher)}"
 
 
+#: The declarative schema is one long list of fields with their descriptions: it may be longer.
+LONGEST_MODULE, LONGEST_FUNCTION, LONG_ALLOWED = 450, 60, {"config/_schema.py"}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_rooms_and_functions_fit_on_a_few_screens(path):
+    """A module a reader can hold (at most 450 lines), functions that fit on a screen (60)."""
+    text = path.read_text(encoding="utf-8")
+    if str(path.relative_to(PACKAGE)) not in LONG_ALLOWED:
+        assert len(text.splitlines()) <= LONGEST_MODULE, f"{path.name}: split it by concern"
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            assert length <= LONGEST_FUNCTION, f"{path.name}: {node.name} has {length} lines"
+
+
 def test_rooms_below_the_network_never_load_tensorflow():
     imports: dict[str, set[str]] = {}
     for path in MODULES:
@@ -119,3 +137,15 @@ def third_party(path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module.split(".")[0])
     return found
+
+
+def test_the_architecture_page_describes_these_rooms():
+    """docs/architecture.md has a row for every room, and names exactly the rooms kept free of
+    TensorFlow (its claims were once out of date: a room said to do no I/O did some)."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    described = set(re.findall(r"`([a-z_]+)(?:\.py|/)`", " ".join(re.findall(r"^\| (.+?) \|", page, re.M))))
+    missing = set(LEVEL) - described - {"_version", "__init__", "__main__"}
+    assert not missing, f"docs/architecture.md has no row for {sorted(missing)}"
+    free = re.search(r"^Rooms that never load TensorFlow: (.+)$", page, re.M)
+    assert free is not None, "docs/architecture.md lists the rooms free of TensorFlow"
+    assert set(re.findall(r"`(\w+)`", free.group(1))) == NO_TENSORFLOW
