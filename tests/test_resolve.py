@@ -162,3 +162,14 @@ def test_a_plan_here_makes_auto_explicit_and_keeps_a_checkpoints_precision():
     assert here.config.model.precision == here.precision and here.precision in {"float32", "bfloat16"}
     resumed = resolve.plan(loaded, kept_precision="float16")
     assert resumed.config.model.precision == resumed.precision == "float16"
+
+
+def test_validate_and_a_dry_run_analyse_once_each(tmp_path, clicks, counted, capsys):
+    from dreamzoom.cli import main
+
+    raw = small_config(tmp_path, size=[64, 64], frames=None, audio={"path": str(clicks[0])})
+    (tmp_path / "song.yaml").write_text(yaml.safe_dump(raw))
+    assert main(["validate", str(tmp_path / "song.yaml")]) == 0
+    assert capsys.readouterr().out.endswith("ok (96 frames, 64×64)\n") and counted["analyses"] == 1
+    assert main(["render", str(tmp_path / "song.yaml"), "--dry-run"]) == 0
+    assert "96 frames (8.0 s at 12 fps)" in capsys.readouterr().out and counted["analyses"] == 2
