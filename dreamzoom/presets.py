@@ -2,7 +2,8 @@
 
 Two rooms read them: ``config`` (which checks a config's preset and combines it with the config's
 overrides) and ``dream`` (whose default is no prior). They live here, free of TensorFlow and of
-pydantic, so that neither room reaches into the other for them; ``prior.py`` is what acts on them.
+pydantic, so that neither room reaches into the other for them; ``prior.py`` is what acts on them
+(its ``ImagePrior`` turns them into the parts of a dream step).
 """
 
 from __future__ import annotations
@@ -27,11 +28,6 @@ class PriorSettings:
     noise: float = 0.0
     fourier: bool = False
     bounded: bool = False
-
-    @property
-    def transformed(self) -> bool:
-        """Whether the network sees anything but the frame itself."""
-        return self.scale > 0 or self.rotate > 0 or self.views > 1 or self.crop < 1 or self.flip
 
 
 #: Starting points: ``dream`` keeps the detail of classic DeepDream while damping its speckle, and

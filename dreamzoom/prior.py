@@ -1,24 +1,38 @@
 """The natural-image prior: what keeps a dream looking like a picture rather than like noise.
 
 Gradient ascent alone finds high-frequency patterns that excite a network but look like static.
-Three remedies, each a pure TensorFlow function used inside the compiled dream step (after lucid's
+The remedies, each a pure TensorFlow function used inside the compiled dream step (after lucid's
 ``transform`` and ``param`` modules and the Laplacian-pyramid normalisation of the DeepDream notebook):
 
-- transformation robustness: the network sees the frame slightly rescaled and rotated at random, so
-  only features that survive such changes are reinforced;
+- transformation robustness: the network sees the frame rescaled, rotated, cropped and mirrored at
+  random, with noise, so only features that survive such changes are reinforced;
 - gradient smoothing: a Gaussian blur of the gradient, or a Laplacian pyramid with every band
   normalised to the same strength, so coarse structure grows as fast as fine detail;
 - a total-variation penalty on the frame, which makes neighbouring pixels agree;
 - colour decorrelation: climbing as if the image were stored in ImageNet's decorrelated colours.
+
+This room also owns how :class:`~dreamzoom.presets.PriorSettings` become parts of a dream step
+(:class:`ImagePrior`): the views a step draws, what the network sees of them, the chain of gradient
+transforms that turns the objective's gradient into the direction a step climbs, and how the frame
+moves along it. The parts are chosen once, from the settings; the dream step only applies them. A
+new prior option is a field of ``PriorSettings`` (and of the config's ``Prior``) and a part here.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .backend import tf
+from .presets import PriorSettings
+
+if TYPE_CHECKING:  # for annotations only: ``fourier`` itself builds on this room's colour basis
+    from .fourier import Moments
 
 _BINOMIAL = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]).astype(np.float32) / 256.0
 
@@ -71,15 +85,6 @@ def laplacian_normalize(gradient: tf.Tensor, levels: int) -> tf.Tensor:
     return merged[0]
 
 
-def smooth_gradient(gradient: tf.Tensor, kind: str, sigma: float, levels: int) -> tf.Tensor:
-    """Apply the configured gradient smoothing (``none``, ``gaussian`` or ``laplacian``)."""
-    if kind == "gaussian":
-        return gaussian_blur(gradient, sigma)
-    if kind == "laplacian":
-        return laplacian_normalize(gradient, levels)
-    return gradient
-
-
 # Square root of ImageNet's colour covariance (lucid's ``color_correlation_svd_sqrt``): mixing the
 # gradient through it (times its transpose) climbs in a decorrelated colour space, where natural
 # colours are cheap and the neon hues of plain gradient ascent are expensive.
@@ -93,23 +98,47 @@ def decorrelate_colour(gradient: tf.Tensor) -> tf.Tensor:
     return tf.tensordot(gradient, tf.constant(_COLOUR_MIX.T), axes=1)
 
 
-#: One view of a step: scale, angle (radians), crop, centre offset (rows, columns) and mirroring.
-View = tuple[float, float, float, float, float, bool]
+@dataclass(frozen=True)
+class View:
+    """One view of the frame that the network sees in a step: a window ``crop`` times the frame's
+    size, its centre moved by ``(dy, dx)`` (fractions of the frame), mirrored if ``flip``, turned by
+    ``angle`` radians and enlarged by ``scale / crop`` to fill the frame's size. The defaults show the
+    frame as it is."""
+
+    scale: float = 1.0
+    angle: float = 0.0
+    crop: float = 1.0
+    dy: float = 0.0
+    dx: float = 0.0
+    flip: bool = False
 
 
-def view_transforms(height: int, width: int, draws: list[View]) -> np.ndarray:
+#: The frame as it is.
+FRAME = View()
+
+
+def draw_view(settings: PriorSettings, rng: np.random.Generator) -> View:
+    """One random view under ``settings``: its scale and angle first (always drawn, even when the
+    settings allow none), then its crop and centre and its mirroring where the settings ask for them,
+    in this order so that a seed gives the same dream as before crops and mirrors existed."""
+    scale = 1.0 + rng.uniform(-settings.scale, settings.scale)
+    angle = math.radians(rng.uniform(-settings.rotate, settings.rotate))
+    crop = rng.uniform(settings.crop, 1.0) if settings.crop < 1 else 1.0
+    dy, dx = rng.uniform(-(1 - crop) / 2, (1 - crop) / 2, size=2) if crop < 1 else (0.0, 0.0)
+    flip = bool(settings.flip and rng.random() < 0.5)
+    return View(float(scale), angle, float(crop), float(dy), float(dx), flip)
+
+
+def view_transforms(height: int, width: int, views: Sequence[View]) -> np.ndarray:
     """The projective transforms (``ImageProjectiveTransformV3``'s eight numbers, output pixel to
-    input pixel) of views of a ``height × width`` frame, one per draw ``(scale, angle, crop, dy,
-    dx, flip)``: a window ``crop`` times the frame's size, its centre moved by ``(dy, dx)`` (fractions
-    of the frame), mirrored if ``flip``, turned by ``angle`` radians and enlarged by ``scale / crop``
-    to fill the frame's size."""
+    input pixel) of ``views`` of a ``height × width`` frame (see :class:`View`)."""
     cy, cx = (height - 1) / 2, (width - 1) / 2
     transforms = []
-    for scale, angle, crop, dy, dx, flip in draws:
-        cos, sin = np.cos(angle) * crop / scale, np.sin(angle) * crop / scale
-        sign = -1.0 if flip else 1.0
+    for view in views:
+        cos, sin = np.cos(view.angle) * view.crop / view.scale, np.sin(view.angle) * view.crop / view.scale
+        sign = -1.0 if view.flip else 1.0
         a0, a1, b0, b1 = sign * cos, -sin, sign * sin, cos
-        ty, tx = cy + dy * height, cx + dx * width
+        ty, tx = cy + view.dy * height, cx + view.dx * width
         transforms.append([a0, a1, tx - a0 * cx - a1 * cy, b0, b1, ty - b0 * cx - b1 * cy, 0.0, 0.0])
     return np.asarray(transforms, np.float32)
 
@@ -144,7 +173,7 @@ def views(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
     window only (what falls outside the frame is dropped), weighted by how many view pixels each frame
     pixel feeds."""
 
-    @tf.custom_gradient
+    @tf.custom_gradient  # type: ignore[untyped-decorator]  # TF has no hints
     def sampled(frame: tf.Tensor) -> tuple[tf.Tensor, object]:
         shape = tf.shape(frame)[:2]
         seen = _warped(tf.repeat(frame[None], tf.shape(transforms)[0], axis=0), transforms, shape, "REFLECT")
@@ -177,3 +206,159 @@ def total_variation_gradient(image: tf.Tensor) -> tf.Tensor:
 def unit_mean(direction: tf.Tensor) -> tf.Tensor:
     """Scale a direction to a mean absolute value of 1 (zero stays zero)."""
     return direction / (tf.reduce_mean(tf.abs(direction)) + 1e-8)
+
+
+# -- the prior as parts of a dream step ------------------------------------------------------------
+
+#: How close to black or white a pixel may come when climbed through its logit (``bounded``).
+_EDGE = 1e-3
+
+#: A link of the chain from the objective's gradient to the direction a step climbs: ``(gradient,
+#: image, moments) → (gradient, moments)``, where ``image`` is the frame as the gradient was taken
+#: and ``moments`` are Adam's, which only Fourier steps read and change.
+GradientTransform = Callable[[tf.Tensor, tf.Tensor, "Moments"], tuple[tf.Tensor, "Moments"]]
+
+
+@dataclass(frozen=True)
+class OnGradient:
+    """A link that changes the gradient alone (a smoothing, decorrelated colour, the normalising)."""
+
+    change: Callable[[tf.Tensor], tf.Tensor]
+
+    def __call__(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+        return self.change(gradient), moments
+
+
+def through_logit(gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+    """The chain rule through the sigmoid that maps each pixel's logit to it (``bounded``): the
+    gradient with respect to the logits the step climbs."""
+    inside = _inside(image)
+    return gradient * inside * (1.0 - inside), moments
+
+
+@dataclass(frozen=True)
+class FourierStep:
+    """Adam's step in the 1/f-scaled spectrum of decorrelated colour (``fourier``), in place of the
+    smoothing and the colour it replaces; its moments come back updated."""
+
+    def __call__(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+        from . import fourier  # not at the top: ``fourier`` builds on this room's colour basis
+
+        return fourier.direction(gradient, moments)
+
+
+@dataclass(frozen=True)
+class TotalVariation:
+    """The total-variation penalty of ``strength``, weighed against the normalised dream (it follows
+    :func:`unit_mean` in the chain), so that ``tv`` means the same for any objective."""
+
+    strength: float
+
+    def __call__(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+        return gradient - self.strength * unit_mean(total_variation_gradient(image)), moments
+
+
+#: The gradient smoothings ``PriorSettings.gradient`` names, as links made from the settings.
+_SMOOTHING: dict[str, Callable[[PriorSettings], list[GradientTransform]]] = {
+    "none": lambda settings: [],
+    "gaussian": lambda settings: [OnGradient(partial(gaussian_blur, sigma=settings.sigma))],
+    "laplacian": lambda settings: [OnGradient(partial(laplacian_normalize, levels=settings.levels))],
+}
+
+
+def gradient_transforms(settings: PriorSettings) -> tuple[GradientTransform, ...]:
+    """The chain from the objective's gradient to a step's direction, in order: through each pixel's
+    logit (``bounded``); Fourier steps, or else the smoothing and decorrelated colour they replace;
+    scaled to a mean absolute value of 1, so that ``step_size`` is the mean pixel change whatever the
+    objective's scale; and the total-variation penalty."""
+    chain: list[GradientTransform] = [through_logit] if settings.bounded else []
+    if settings.fourier:
+        chain.append(FourierStep())
+    else:
+        chain += _SMOOTHING[settings.gradient](settings)
+        chain += [OnGradient(decorrelate_colour)] if settings.colour else []
+    chain.append(OnGradient(unit_mean))
+    chain += [TotalVariation(settings.tv)] if settings.tv else []
+    return tuple(chain)
+
+
+class ImagePrior:
+    """The prior's parts of a dream step, chosen once from ``settings``: the compiled step applies
+    them and branches on none of the settings.
+
+    - :meth:`draw_views`: a step's random views, drawn on the host;
+    - :meth:`seen`: the batch the network sees: the views (or the frame alone, where the settings
+      transform nothing), with Gaussian noise where they ask for it;
+    - :meth:`direction`: the gradient through the chain of :func:`gradient_transforms`;
+    - :meth:`moved`: the frame moved along the direction: clipped to [0, 1], or through each
+      pixel's logit (``bounded``).
+    """
+
+    def __init__(self, settings: PriorSettings) -> None:
+        self.settings = settings
+        self.transforms = gradient_transforms(settings)
+        #: Whether a step keeps Adam's moments (Fourier steps): they belong to the frame's own pixel grid.
+        self.uses_moments = settings.fourier
+        #: Whether the views need a seed of their own each step (for their noise).
+        self.seeded = bool(settings.noise)
+        #: The narrowest frame the prior works on: a Gaussian blur's mirrored padding must fit in it.
+        self.min_side = 1
+        if settings.gradient == "gaussian" and not settings.fourier:
+            self.min_side = gaussian_kernel(settings.sigma).shape[0] // 2 + 1
+        self._batch = views if _transformed(settings) else _frame_alone
+        self._noise = partial(_noisy, strength=settings.noise) if settings.noise else _noiseless
+        self._move = _moved_through_logit if settings.bounded else _moved_clipped
+
+    def draw_views(self, rng: np.random.Generator) -> list[View]:
+        """A step's random views (see :func:`draw_view`)."""
+        return [draw_view(self.settings, rng) for _ in range(self.settings.views)]
+
+    def seen(self, image: tf.Tensor, transforms: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        """What the network sees of an ``(H, W, 3)`` image in a step: a batch of its views
+        (``transforms``, see :func:`view_transforms`), with Gaussian noise drawn from ``seed``."""
+        return self._noise(self._batch(image, transforms), seed)
+
+    def direction(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+        """The direction a step climbs from ``gradient`` (taken at ``image``), and Adam's moments after it."""
+        for transform in self.transforms:
+            gradient, moments = transform(gradient, image, moments)
+        return gradient, moments
+
+    def moved(self, image: tf.Tensor, direction: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
+        """``image`` moved along ``direction`` by about ``step_size`` a pixel."""
+        return self._move(image, direction, step_size)
+
+
+def _transformed(settings: PriorSettings) -> bool:
+    """Whether the network sees anything but the frame itself."""
+    return (
+        settings.scale > 0 or settings.rotate > 0 or settings.views > 1 or settings.crop < 1 or settings.flip
+    )
+
+
+def _frame_alone(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
+    return image[None]
+
+
+def _noisy(batch: tf.Tensor, seed: tf.Tensor, strength: float) -> tf.Tensor:
+    return batch + strength * tf.random.stateless_normal(tf.shape(batch), seed, alg="philox")
+
+
+def _noiseless(batch: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    return batch
+
+
+def _inside(image: tf.Tensor) -> tf.Tensor:
+    """The image kept where each pixel's logit exists."""
+    return tf.clip_by_value(image, _EDGE, 1.0 - _EDGE)
+
+
+def _moved_clipped(image: tf.Tensor, direction: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
+    return tf.clip_by_value(image + step_size * direction, 0.0, 1.0)
+
+
+def _moved_through_logit(image: tf.Tensor, direction: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
+    """4: the sigmoid's slope at mid-grey, where a step in the logit still moves a pixel ``step_size``."""
+    inside = _inside(image)
+    logit = tf.math.log(inside) - tf.math.log1p(-inside)
+    return tf.sigmoid(logit + 4.0 * step_size * direction)

@@ -9,14 +9,22 @@ import pytest
 
 from dreamzoom import config, objectives, source
 from dreamzoom.backend import tf
-from dreamzoom.dream import Dreamer, Params, octave_sizes, tile_spans
+from dreamzoom.dream import Dreamer, Params, octave_sizes
 from dreamzoom.presets import PRIOR_PRESETS
+from dreamzoom.prior import View
+from dreamzoom.tiling import tile_spans
 
 from .conftest import ROOT, SAMPLE_PHOTO
 
 
 def layers_objective(weights: dict[str, float]) -> objectives.Objective:
     return objectives.total(weight * objectives.layer(name) for name, weight in weights.items())
+
+
+def octave(dreamer: Dreamer, frame: np.ndarray, steps: int = 1, seed: int = 0) -> tuple[np.ndarray, float]:
+    """``steps`` steps of 0.01 without jitter at the frame's own size, read back."""
+    image, value = dreamer.octave(tf.constant(frame), steps, 0.01, 0, np.random.default_rng(seed))
+    return image.numpy(), float(value)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +50,7 @@ def test_objectives_compose_with_weights(bundled):
 
 def test_one_step_raises_the_objective(dreamer, photo):
     before = dreamer.objective_value(photo)
-    image, value = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
+    image, value = octave(dreamer, photo)
     assert value == pytest.approx(before, rel=1e-4), "the step reports the objective it climbed from"
     assert dreamer.objective_value(image) > before * 1.02
     assert image.min() >= 0.0 and image.max() <= 1.0
@@ -59,7 +67,7 @@ def test_new_octave_sizes_tiles_frames_and_step_counts_do_not_retrace(bundled):
 
 
 def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fold():
-    from dreamzoom import assemble, load_config, timeline
+    from dreamzoom import assemble, load_config, resolve, timeline
 
     # Plain DeepDream at mixed3 + mixed5 on the default config's photo (the shipped config explores
     # and starts gently; this is about the dream step itself), climbing in RGB and, as the `dream`
@@ -77,9 +85,10 @@ def test_dreaming_a_photo_changes_it_visibly_and_raises_the_objective_several_fo
             dream={**plain, "prior": {"colour": colour}},
             model__precision="float32",  # the thresholds were measured in float32
         )
-        prepared = assemble.prepare(config)
+        plan = resolve.plan(config)
+        prepared = assemble.prepare(plan)
         dreamed, _ = prepared.dreamer.dream(
-            prepared.first, timeline.frame_params(config, 0), np.random.default_rng(0)
+            prepared.first, timeline.frame_params(plan, 0), np.random.default_rng(0)
         )
         before, after = (
             prepared.dreamer.objective_value(prepared.first),
@@ -112,8 +121,8 @@ def test_tiled_and_untiled_gradients_agree(bundled):
     a, b = np.asarray(g_whole).ravel(), np.asarray(g_tiled).ravel()
     cosine = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
     assert cosine > 0.99
-    step_whole, _ = whole.ascend(frame, 1, 0.01, 0, np.random.default_rng(0))
-    step_tiled, _ = tiled.ascend(frame, 1, 0.01, 0, np.random.default_rng(0))
+    step_whole, _ = octave(whole, frame)
+    step_tiled, _ = octave(tiled, frame)
     assert np.abs(step_whole - step_tiled).mean() < 0.25 * np.abs(step_whole - frame).mean()
 
 
@@ -123,8 +132,8 @@ def test_tiled_gradients_agree_through_the_priors_scaled_and_turned_view(bundled
     prior = PRIOR_PRESETS["dream"]
     whole = Dreamer(bundled, objective, prior, tile_size=0)
     tiled = Dreamer(bundled, objective, prior, tile_size=100)
-    g_whole, _ = whole.gradient(tf.constant(frame), 1.1, math.radians(10))
-    g_tiled, _ = tiled.gradient(tf.constant(frame), 1.1, math.radians(10))
+    g_whole, _ = whole.gradient(tf.constant(frame), View(1.1, math.radians(10)))
+    g_tiled, _ = tiled.gradient(tf.constant(frame), View(1.1, math.radians(10)))
     a, b = np.asarray(g_whole).ravel(), np.asarray(g_tiled).ravel()
     assert float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.99  # each tile turned alone: 0.36
 
@@ -136,22 +145,22 @@ def test_float16_climbs_with_loss_scaling_where_its_gradients_would_underflow(pi
     changes = []
     for precision in ("float32", "float16"):
         dreamer = Dreamer(pinned("inception_v3", precision), faint)
-        dreamed, _ = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
+        dreamed, _ = octave(dreamer, photo)
         changes.append((dreamed - photo).ravel())
     a, b = changes
     assert float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.95
-    dreamer.loss_scale.assign(1.0)
-    unscaled, _ = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
+    dreamer.loss_scaling.scale.assign(1.0)
+    unscaled, _ = octave(dreamer, photo)
     assert np.array_equal(unscaled, photo), "unscaled, every float16 gradient underflows to zero"
 
 
 def test_a_float16_step_whose_gradient_overflows_is_skipped_and_the_scale_halved(pinned, photo):
     dreamer = Dreamer(pinned("inception_v3", "float16"), objectives.layer("mixed3"))
-    dreamer.loss_scale.assign(2.0**100)
-    dreamed, _ = dreamer.ascend(photo, 1, 0.01, 0, np.random.default_rng(0))
-    assert np.array_equal(dreamed, photo) and float(dreamer.loss_scale.numpy()) == 2.0**99
+    dreamer.loss_scaling.scale.assign(2.0**100)
+    dreamed, _ = octave(dreamer, photo)
+    assert np.array_equal(dreamed, photo) and float(dreamer.loss_scaling.scale.numpy()) == 2.0**99
     for _ in range(4):  # the scale comes down to where float16's gradients are finite, then it climbs
-        dreamed, _ = dreamer.ascend(dreamed, 20, 0.01, 0, np.random.default_rng(0))
+        dreamed, _ = octave(dreamer, dreamed, 20)
     assert np.abs(dreamed - photo).mean() > 0.005
 
 
@@ -160,14 +169,14 @@ def test_each_step_is_one_compiled_call_and_the_objective_is_read_once_per_frame
     tensors that the next step takes as they are, and the frame's objective is read once, at its end."""
     dreamer = Dreamer(bundled, layers_objective({"mixed3": 1.0}))
     calls = []
-    compiled = dreamer._step
+    compiled = dreamer.compiled.step
 
     def counted(image, *args):
         result = compiled(image, *args)
         calls.append((type(image), [type(item) for item in tf.nest.flatten(result)]))
         return result
 
-    dreamer._step = counted
+    dreamer.compiled = dreamer.compiled._replace(step=counted)
     dreamed, value = dreamer.dream(photo, Params(5, 0.01, 2, 1.4, 8), np.random.default_rng(0))
     assert len(calls) == 10, "one call per step"
     kinds = [kind for image, results in calls for kind in (image, *results)]
@@ -181,10 +190,10 @@ def test_an_overflowed_float16_step_leaves_the_fourier_moments_as_they_were(pinn
     dreamer = Dreamer(pinned("inception_v3", "float16"), objectives.layer("mixed3"), PRIOR_PRESETS["object"])
     image = tf.constant(photo)
     moments = fourier.fresh(*photo.shape[:2])
-    _, moments = dreamer._climb(image, tf.ones_like(image), tf.constant(0.01), moments)  # a finite step
+    _, moments = dreamer.compiled.update(image, tf.ones_like(image), tf.constant(0.01), moments)  # finite
     overflowed = tf.tensor_scatter_nd_update(tf.ones_like(image), [[0, 0, 0]], [float("inf")])
-    climbed, after = dreamer._climb(image, overflowed, tf.constant(0.01), moments)
-    assert np.array_equal(climbed.numpy(), photo)
+    updated, after = dreamer.compiled.update(image, overflowed, tf.constant(0.01), moments)
+    assert np.array_equal(updated.numpy(), photo)
     for kept, was in zip(after, moments, strict=True):
         assert np.array_equal(kept.numpy(), was.numpy())
     assert float(after.count) == 1.0 and np.isfinite(after.power.numpy()).all()

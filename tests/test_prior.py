@@ -8,6 +8,7 @@ import pytest
 from dreamzoom import config, metrics, objectives
 from dreamzoom.dream import Dreamer, Params
 from dreamzoom.presets import PRIOR_PRESETS, PriorSettings
+from dreamzoom.prior import View
 
 from .conftest import visualise
 
@@ -65,11 +66,7 @@ def test_views_crop_mirror_and_turn_the_frame_as_drawn():
     frame = cv2.GaussianBlur(
         np.random.default_rng(0).uniform(0, 1, (64, 80, 3)).astype(np.float32), (0, 0), 3
     )
-    draws = [
-        (1.0, 0.0, 1.0, 0.0, 0.0, False),
-        (1.0, 0.0, 1.0, 0.0, 0.0, True),
-        (1.0, 0.0, 0.5, 0.25, -0.25, False),
-    ]
+    draws = [prior.View(), prior.View(flip=True), prior.View(crop=0.5, dy=0.25, dx=-0.25)]
     same, mirrored, window = prior.views(
         tf.constant(frame), tf.constant(prior.view_transforms(64, 80, draws))
     ).numpy()
@@ -92,7 +89,7 @@ def test_one_view_draws_what_it_always_drew(bundled):
         assert np.array_equal(shift, old.integers(-8, 9, size=2))
         scale = 1.0 + old.uniform(-0.02, 0.02)
         angle = math.radians(old.uniform(-2.0, 2.0))
-        assert views == [(scale, angle, 1.0, 0.0, 0.0, False)] and not seed.any()
+        assert views == [View(scale, angle)] and not seed.any()
 
 
 def test_the_object_preset_climbs_a_class_on_inception_v3_as_on_squeezenet():
@@ -222,7 +219,7 @@ def test_a_view_of_a_window_pulls_on_that_window_only():
     from dreamzoom.backend import tf
 
     frame = tf.constant(np.random.default_rng(0).uniform(0, 1, (64, 64, 3)).astype(np.float32))
-    window = prior.view_transforms(64, 64, [(1.0, 0.0, 0.5, -0.25, -0.25, False)])  # the top-left quarter
+    window = prior.view_transforms(64, 64, [prior.View(crop=0.5, dy=-0.25, dx=-0.25)])  # the top-left quarter
     with tf.GradientTape() as tape:
         tape.watch(frame)
         total = tf.reduce_sum(prior.views(frame, tf.constant(window)))
@@ -240,3 +237,89 @@ def test_fourier_steps_refuse_the_smoothing_they_replace():
             config.load({"dream": {"prior": prior}})
     plain = config.load({"dream": {"prior": {"preset": "object", "fourier": False, "gradient": "laplacian"}}})
     assert plain.dream.prior.settings(True).gradient == "laplacian"
+
+
+def test_the_prior_turns_a_gradient_into_a_direction_through_the_parts_its_settings_name():
+    """Each setting adds its link to the chain, chosen when the prior is built: a direction of mean
+    size 1, blurred, mixed across colours, pulled by total variation, scaled by each pixel's room in
+    its logit, or an Adam step in the Fourier basis."""
+    from dreamzoom import fourier
+    from dreamzoom.backend import tf
+    from dreamzoom.prior import ImagePrior, total_variation_gradient
+
+    rng = np.random.default_rng(0)
+    raw = rng.standard_normal((32, 32, 3)).astype(np.float32)
+    pixels = rng.uniform(0.2, 0.8, (32, 32, 3)).astype(np.float32)
+    gradient, image = tf.constant(raw), tf.constant(pixels)
+
+    def direction(settings: PriorSettings) -> np.ndarray:
+        return ImagePrior(settings).direction(gradient, image, fourier.fresh(0, 0))[0].numpy()
+
+    def unit(array: np.ndarray) -> np.ndarray:
+        return array / np.abs(array).mean()
+
+    plain = direction(PriorSettings())
+    np.testing.assert_allclose(plain, unit(raw), rtol=1e-5)
+    blurred = direction(PriorSettings(gradient="gaussian", sigma=1.0))
+    assert np.abs(blurred).mean() == pytest.approx(1.0, rel=1e-5)
+    assert np.abs(np.diff(blurred, axis=0)).mean() < 0.5 * np.abs(np.diff(plain, axis=0)).mean()
+    mixed = direction(PriorSettings(colour=True)).reshape(-1, 3)
+    assert abs(np.corrcoef(raw.reshape(-1, 3).T)[0, 1]) < 0.1 < 0.5 < np.corrcoef(mixed.T)[0, 1]
+    pulled = direction(PriorSettings(tv=0.5))
+    smoothing = total_variation_gradient(image).numpy()
+    np.testing.assert_allclose(pulled, plain - 0.5 * unit(smoothing), atol=1e-4)
+    bounded = direction(PriorSettings(bounded=True))
+    np.testing.assert_allclose(bounded, unit(raw * pixels * (1 - pixels)), rtol=1e-4, atol=1e-6)
+
+    adam = ImagePrior(PRIOR_PRESETS["object"])
+    step, moments = adam.direction(gradient, image, fourier.fresh(32, 32))
+    assert adam.uses_moments and float(moments.count) == 1.0
+    assert np.abs(step.numpy()).mean() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_the_prior_moves_a_frame_clipped_or_through_each_pixels_logit():
+    """A plain step clips at black and white; a bounded one slows down near them instead, and moves a
+    mid-grey pixel by about the step size."""
+    from dreamzoom.backend import tf
+    from dreamzoom.prior import ImagePrior
+
+    image = tf.constant(
+        np.array([0.0, 0.5, 0.999], np.float32).reshape(1, 3, 1) * np.ones((1, 1, 3), np.float32)
+    )
+    up = tf.ones_like(image)
+    plain = ImagePrior(PriorSettings()).moved(image, up, tf.constant(0.01)).numpy()[0, :, 0]
+    np.testing.assert_allclose(plain, [0.01, 0.51, 1.0], atol=1e-6)
+    bounded = ImagePrior(PriorSettings(bounded=True)).moved(image, up, tf.constant(0.01)).numpy()[0, :, 0]
+    assert 1e-3 < bounded[0] < 1.1e-3, "from the edge of its logit, a dark pixel barely moves"
+    assert bounded[1] == pytest.approx(0.51, abs=1e-4)
+    assert 0.999 < bounded[2] < 1.0
+
+
+def test_the_network_sees_a_batch_of_views_with_the_priors_noise():
+    from dreamzoom.backend import tf
+    from dreamzoom.prior import FRAME, ImagePrior, view_transforms
+
+    image = tf.constant(np.full((48, 48, 3), 0.5, np.float32))
+    one = tf.constant(view_transforms(48, 48, [FRAME]))
+    seed = tf.constant([1, 2], tf.int32)
+    alone = ImagePrior(PriorSettings())
+    assert not alone.seeded and np.array_equal(alone.seen(image, one, seed).numpy(), image.numpy()[None])
+    noisy = ImagePrior(PriorSettings(noise=0.1))
+    seen = noisy.seen(image, one, seed).numpy()
+    assert noisy.seeded and seen.shape == (1, 48, 48, 3)
+    assert np.std(seen - 0.5) == pytest.approx(0.1, rel=0.05)
+    assert np.array_equal(seen, noisy.seen(image, one, seed).numpy()), "the seed decides the noise"
+    several = ImagePrior(PriorSettings(views=3, crop=0.5))
+    views = several.draw_views(np.random.default_rng(0))
+    assert len(views) == 3 and all(0.5 <= view.crop <= 1.0 for view in views)
+    assert several.seen(image, tf.constant(view_transforms(48, 48, views)), seed).shape == (3, 48, 48, 3)
+
+
+def test_a_gaussian_prior_needs_frames_wider_than_its_blur_and_fourier_steps_replace_it():
+    from dreamzoom.prior import FourierStep, ImagePrior, OnGradient, unit_mean
+
+    assert ImagePrior(PriorSettings()).min_side == 1
+    assert ImagePrior(PriorSettings(gradient="gaussian", sigma=8.0)).min_side == 21
+    replaced = ImagePrior(PriorSettings(gradient="gaussian", sigma=8.0, colour=True, fourier=True))
+    assert replaced.min_side == 1
+    assert replaced.transforms == (FourierStep(), OnGradient(unit_mean))
