@@ -36,14 +36,15 @@ per step on the CPU than a call per step: the graph optimiser does less inside l
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 
-from . import fourier, motion, scaling, tiling
+from . import autodiff, fourier, motion, scaling, tiling
 from .backend import tf
 from .models import DreamModel
 from .objectives import Objective
@@ -86,25 +87,13 @@ class Draw(NamedTuple):
     seed: np.ndarray
 
 
-Result = TypeVar("Result", covariant=True)
-
-
-class Traced(Protocol[Result]):
-    """A compiled function (``tf.function``, which TensorFlow leaves untyped): called as the function
-    it compiles, and counting how often it was traced."""
-
-    def __call__(self, *args: Any) -> Result: ...
-
-    def experimental_get_tracing_count(self) -> int: ...
-
-
 class Compiled(NamedTuple):
-    """The step's parts, each compiled once (``tf.function``) for frames of any size."""
+    """The step's parts, each compiled once (``autodiff.compile``) for frames of any size."""
 
-    gradient: Traced[tuple[tf.Tensor, tf.Tensor]]
-    update: Traced[tuple[tf.Tensor, fourier.Moments]]
-    step: Traced[tuple[tf.Tensor, tf.Tensor, fourier.Moments]]
-    value: Traced[tf.Tensor]
+    gradient: autodiff.Traced[tuple[tf.Tensor, tf.Tensor]]
+    update: autodiff.Traced[tuple[tf.Tensor, fourier.Moments]]
+    step: autodiff.Traced[tuple[tf.Tensor, tf.Tensor, fourier.Moments]]
+    value: autodiff.Traced[tf.Tensor]
 
 
 #: ``(image, gradient, step_size, moments) → (image, moments)``: an update, traced or compiled.
@@ -136,43 +125,34 @@ class Dreamer:
         # A classifier beside the model sees random crops a step, drawn from the step's seed.
         self._seeded = self.prior.seeded or model.beside is not None
         # Fourier steps climb the frame itself, where their moments belong; others the jittered frame.
-        self._update_jittered = _update_unrolled if self.prior.uses_moments else _update_rolled
+        self._update_jittered = functools.partial(_update_jittered, self.prior.uses_moments)
         self._still = tf.constant(view_transforms(1, 1, [FRAME]))  # a tile's view: the tile itself
         self.compiled = self._compile(jit_compile)
 
     def _compile(self, jit_compile: bool) -> Compiled:
-        frame = tf.TensorSpec([None, None, 3], tf.float32)
-        scalar = tf.TensorSpec([], tf.float32)
-        pair = tf.TensorSpec([2], tf.int32)
-        transforms = tf.TensorSpec([None, 8], tf.float32)
+        frame = autodiff.spec([None, None, 3], "float32")
+        scalar = autodiff.spec([], "float32")
+        pair = autodiff.spec([2], "int32")
+        transforms = autodiff.spec([None, 8], "float32")
         moments = fourier.Moments(
-            tf.TensorSpec([None, None, None], tf.complex64),
-            tf.TensorSpec([None, None, None], tf.float32),
+            autodiff.spec([None, None, None], "complex64"),
+            autodiff.spec([None, None, None], "float32"),
             scalar,
         )
         return Compiled(
-            gradient=tf.function(self._gradient, input_signature=[frame, transforms, pair], autograph=False),
-            update=tf.function(
-                self._update, input_signature=[frame, frame, scalar, moments], autograph=False
-            ),
+            gradient=autodiff.compile(self._gradient, [frame, transforms, pair]),
+            update=autodiff.compile(self._update, [frame, frame, scalar, moments]),
             # XLA compiles the step per frame size; on CPUs it is slower than oneDNN's kernels
             # (benchmarks/run.py's `xla` section measures it on the machine at hand), so it is opt-in.
-            step=tf.function(
-                self._step,
-                input_signature=[frame, pair, transforms, pair, scalar, moments],
-                autograph=False,
-                jit_compile=jit_compile,
-            ),
-            value=tf.function(
-                lambda image: self._objective(image[None]), input_signature=[frame], autograph=False
-            ),
+            step=autodiff.compile(self._step, [frame, pair, transforms, pair, scalar, moments], jit_compile),
+            value=autodiff.compile(lambda image: self._objective(image[None]), [frame]),
         )
 
     @property
     def tracing_count(self) -> int:
         """How often a compiled function was traced (1 each is the goal: no re-tracing)."""
         functions = (self.compiled.gradient, self.compiled.update, self.compiled.step)
-        return max(function.experimental_get_tracing_count() for function in functions)
+        return max(autodiff.traces(function) for function in functions)
 
     def objective_value(self, frame: np.ndarray) -> float:
         """The objective for a frame, without changing it."""
@@ -190,11 +170,13 @@ class Dreamer:
     ) -> tuple[tf.Tensor, tf.Tensor]:
         """The objective's gradient, averaged over the views ``transforms`` describe (with the prior's
         noise, from ``seed``, which also draws a classifier's crops), and the objective's value."""
-        with tf.GradientTape() as tape:
-            tape.watch(image)
+
+        def climbed(image: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
             value = self._objective(self.prior.seen(image, transforms, seed), seed)
-            scaled = self.loss_scaling.scaled(value)
-        return tape.gradient(scaled, image), value
+            return self.loss_scaling.scaled(value), value
+
+        (_, value), gradient = autodiff.value_and_grad(climbed)(image)
+        return gradient, value
 
     def _update(
         self, image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor, moments: fourier.Moments
@@ -311,7 +293,8 @@ class Dreamer:
         return dreamed.numpy(), float(value)
 
 
-def _update_rolled(
+def _update_jittered(
+    on_frame: bool,
     update: Update,
     image: tf.Tensor,
     rolled: tf.Tensor,
@@ -320,23 +303,14 @@ def _update_rolled(
     step_size: tf.Tensor,
     moments: fourier.Moments,
 ) -> tuple[tf.Tensor, fourier.Moments]:
-    """``update`` the frame as the gradient was taken, ``rolled`` by ``shift``, and roll it back."""
+    """``update`` the frame after a gradient taken on it ``rolled`` by ``shift`` (the jitter).
+    ``on_frame`` (fixed when the dreamer is built, so the compiled step never branches): update the
+    frame itself with the gradient rolled back, since Adam's moments belong to the frame's own
+    pixel grid; else update the rolled frame as the gradient was taken, and roll it back."""
+    if on_frame:
+        return update(image, tf.roll(gradient, -shift, axis=[0, 1]), step_size, moments)
     updated, moments = update(rolled, gradient, step_size, moments)
     return tf.roll(updated, -shift, axis=[0, 1]), moments
-
-
-def _update_unrolled(
-    update: Update,
-    image: tf.Tensor,
-    rolled: tf.Tensor,
-    gradient: tf.Tensor,
-    shift: tf.Tensor,
-    step_size: tf.Tensor,
-    moments: fourier.Moments,
-) -> tuple[tf.Tensor, fourier.Moments]:
-    """``update`` the frame itself with the gradient rolled back: Adam's moments belong to the
-    frame's own pixel grid."""
-    return update(image, tf.roll(gradient, -shift, axis=[0, 1]), step_size, moments)
 
 
 def resized(image: tf.Tensor, width: int, height: int) -> tf.Tensor:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import autodiff
 from .backend import tf
 from .presets import PriorSettings
 
@@ -173,8 +174,8 @@ def views(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
     window only (what falls outside the frame is dropped), weighted by how many view pixels each frame
     pixel feeds."""
 
-    @tf.custom_gradient  # type: ignore[untyped-decorator]  # TF has no hints
-    def sampled(frame: tf.Tensor) -> tuple[tf.Tensor, object]:
+    @autodiff.custom_gradient
+    def sampled(frame: tf.Tensor) -> tuple[tf.Tensor, Callable[[tf.Tensor], tf.Tensor]]:
         shape = tf.shape(frame)[:2]
         seen = _warped(tf.repeat(frame[None], tf.shape(transforms)[0], axis=0), transforms, shape, "REFLECT")
 
@@ -197,10 +198,7 @@ def total_variation(image: tf.Tensor) -> tf.Tensor:
 
 def total_variation_gradient(image: tf.Tensor) -> tf.Tensor:
     """The direction in which the image's total variation grows fastest."""
-    with tf.GradientTape() as tape:
-        tape.watch(image)
-        variation = total_variation(image)
-    return tape.gradient(variation, image)
+    return autodiff.grad(total_variation)(image)
 
 
 def unit_mean(direction: tf.Tensor) -> tf.Tensor:
@@ -341,7 +339,7 @@ def _frame_alone(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
 
 
 def _noisy(batch: tf.Tensor, seed: tf.Tensor, strength: float) -> tf.Tensor:
-    return batch + strength * tf.random.stateless_normal(tf.shape(batch), seed, alg="philox")
+    return batch + strength * autodiff.stateless_normal(tf.shape(batch), seed)
 
 
 def _noiseless(batch: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:

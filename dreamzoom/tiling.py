@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import prior
+from . import autodiff, prior
 from .backend import tf
 
 #: Where tiles may start: the networks' total stride, in pixels.
@@ -99,11 +99,9 @@ def gradient(
     tile off the strided layers' grid."""
     if view is None:
         return _over_tiles(tile_gradient, image, size, margin, seed)
-    with tf.GradientTape() as tape:
-        tape.watch(image)
-        turned = prior.views(image, tf.constant(view))[0]
+    turned, pullback = autodiff.vjp(lambda frame: prior.views(frame, tf.constant(view))[0], image)
     view_gradient, value = _over_tiles(tile_gradient, turned, size, margin, seed)
-    return tape.gradient(turned, image, output_gradients=view_gradient), value
+    return pullback(view_gradient), value
 
 
 def _over_tiles(

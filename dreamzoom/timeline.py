@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import colour, flow, metrics, motion
+from . import autodiff, colour, flow, metrics, motion
 from .assemble import JITTER_STREAM, Prepared, rng
-from .backend import tf
 from .dream import Params
 from .resolve import Plan
 from .schedule import smoothstep
@@ -135,7 +134,7 @@ Frames = Iterator[tuple[np.ndarray, "State | None"]]
 def frames(prepared: Prepared, count: int, state: State | None = None) -> Frames:
     """Frames ``state.done`` … ``count - 1`` (all of them without a state), each with the state
     after it where a render can resume from there (after dreamed frames), else ``None``."""
-    tf.config.experimental.enable_op_determinism()  # the same config and seed give the same frames
+    autodiff.deterministic()  # the same config and seed give the same frames
     if prepared.inputs is not None:
         yield from _Video(prepared, count).frames(state)
         return

@@ -16,7 +16,7 @@ PACKAGE = ROOT / "dreamzoom"
 #: Every room, lowest first. A room may import rooms of its own level or below, never above.
 LEVELS: list[set[str]] = [
     {"_version", "errors", "backend", "data", "weights"},
-    {"schedule", "presets", "classes", "files", "formats", "explore"},
+    {"schedule", "presets", "classes", "files", "formats", "explore", "autodiff"},
     {"config"},
     {"colour", "motion", "ffmpeg", "flow", "precision"},
     {"metrics", "source", "sheet", "folding", "audio"},
