@@ -90,11 +90,12 @@ def plan(config: Config, *, kept_precision: str | None = None, here: bool = True
     video = footage.footage(config) if config.source.video is not None else None
     if video is not None:
         config = footage.pinned(config, video)
+    device = "each worker's"
     if here:
-        config = _explicit_precision(config, kept_precision)
+        picked, device = _here()
+        config = _explicit_precision(config, kept_precision or picked)
     song = audio.song(config)
     frames = song.frames if song is not None else config.frame_count
-    device = _here()[1] if here else "each worker's"
     made = Plan(config, frames, _precision(config), device, video, song)
     if song is not None:  # the config alone was checked at load; the song's envelopes are new
         made.check()
@@ -117,12 +118,11 @@ def _precision(config: Config) -> str:
     return "as saved" if config.model.path is not None else config.model.precision
 
 
-def _explicit_precision(config: Config, kept: str | None) -> Config:
-    """``model.precision: auto`` made explicit, so that the stored config (the video's, the
+def _explicit_precision(config: Config, chosen: str) -> Config:
+    """``model.precision: auto`` made ``chosen``, so that the stored config (the video's, the
     checkpoint's) renders in the same precision again (``--from-video``, ``--resume``). A saved
     model computes in whatever it was saved with."""
     if config.model.path is not None or config.model.precision != "auto":
         return config
-    chosen = kept or _here()[0]
     updated: dict[str, Any] = {"precision": chosen}
     return config.model_copy(update={"model": config.model.model_copy(update=updated)})
