@@ -115,6 +115,12 @@ def stateless_normal(shape: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     return tf.random.stateless_normal(shape, seed, alg="philox")
 
 
+def stateless_uniform(shape: tf.Tensor, seed: tf.Tensor, low: float = 0.0, high: float = 1.0) -> tf.Tensor:
+    """Uniform float32 noise in ``[low, high)`` of ``shape``, a function of the pair ``seed`` alone
+    (see :func:`stateless_normal`): where the crops of a classifier beside the model fall."""
+    return tf.random.stateless_uniform(shape, seed, low, high)
+
+
 def deterministic() -> None:
     """Make every operation deterministic from here on, so that the same config and seed give the
     same frames (at some cost in speed where an operation has a faster nondeterministic kernel)."""

@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 # 3: not even TensorFlow's native ERROR lines, such as the one oneDNN prints on every bfloat16 model
 # built on a CPU without AVX-512 (a render there in a video's recorded bfloat16 is still right).
@@ -40,4 +41,10 @@ with _native_stderr_silenced():
 
     tf.config.list_physical_devices()  # device discovery prints its driver probes here, silenced
 
-__all__ = ["keras", "tf"]
+#: Keras' backend-neutral operations: the dream step's code is written in them, once.
+ops = keras.ops
+
+#: A tensor of the backend in use (TensorFlow's, JAX's or PyTorch's), as the step's code sees it.
+Tensor = Any
+
+__all__ = ["Tensor", "keras", "ops", "tf"]

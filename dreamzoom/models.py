@@ -23,7 +23,7 @@ from urllib.error import URLError
 
 import numpy as np
 
-from . import config, folding, precision
+from . import autodiff, config, folding, precision
 from .backend import keras, tf
 from .errors import DreamzoomError
 
@@ -195,9 +195,9 @@ def crops(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     :data:`BESIDE_SIDE` px; drawn from ``seed``, so that the same step sees the same crops."""
     count = tf.shape(images)[0] * BESIDE_VIEWS
     shape = tf.cast(tf.shape(images)[1:3], tf.float32)
-    share = tf.random.stateless_uniform([count, 1], seed, BESIDE_CROP, 1.0)
+    share = autodiff.stateless_uniform([count, 1], seed, BESIDE_CROP, 1.0)
     extent = share * tf.reduce_min(shape) / shape  # each crop's height and width, as shares
-    corner = tf.random.stateless_uniform([count, 2], seed + 1) * (1.0 - extent)
+    corner = autodiff.stateless_uniform([count, 2], seed + 1) * (1.0 - extent)
     boxes = tf.concat([corner, corner + extent], axis=1)
     owners = tf.repeat(tf.range(tf.shape(images)[0]), BESIDE_VIEWS)
     return tf.image.crop_and_resize(images, boxes, owners, (BESIDE_SIDE, BESIDE_SIDE))
