@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import classes, explore, footage, models, objectives, source
-from .backend import tf
+from .backend import keras
 from .config import Config, Term, plain
 from .dream import Dreamer
 from .errors import DreamzoomError
@@ -42,7 +42,7 @@ class Prepared:
     dreamer: Dreamer
     first: np.ndarray
     #: Objective weights that change over time, and the variables the compiled step reads them from.
-    weights: list[tuple[Any, tf.Variable]] = field(default_factory=list)
+    weights: list[tuple[Any, keras.Variable]] = field(default_factory=list)
     #: The exploration's path and the channel weights it sets, if the config explores.
     exploration: Exploration | None = None
     #: A video source's frames from a given output frame on (decoded as they are read), if any.
@@ -70,8 +70,8 @@ class Exploration:
     scores for a frame); the choices travel with the checkpoint (:meth:`arrays`)."""
 
     path: explore.Path
-    variables: dict[str, tf.Variable]
-    things: tf.Variable | None = None
+    variables: dict[str, keras.Variable]
+    things: keras.Variable | None = None
     look: Callable[[np.ndarray], np.ndarray] | None = None
     chosen: dict[int, int] = field(default_factory=dict)
 
@@ -138,7 +138,7 @@ def term_key(config: Config, index: int, term: Term) -> str:
 
 def build_objective(
     plan: Plan, model: models.DreamModel
-) -> tuple[objectives.Objective, list[tuple[Any, tf.Variable]], Exploration | None]:
+) -> tuple[objectives.Objective, list[tuple[Any, keras.Variable]], Exploration | None]:
     """The config's objective terms, each checked against the model, summed with their weights,
     and the exploration's term if the config explores.
 
@@ -147,7 +147,7 @@ def build_objective(
     """
     config = plan.config
     parts: list[objectives.Objective] = []
-    scheduled: list[tuple[Any, tf.Variable]] = []
+    scheduled: list[tuple[Any, keras.Variable]] = []
     for index, term in enumerate(config.dream.terms()):
         part = _term_objective(config, model, term, term_key(config, index, term))
         parts.append(_weighted(plan, term.weight, part, scheduled))
@@ -164,14 +164,14 @@ def build_objective(
 
 
 def _weighted(
-    plan: Plan, spec: Any, part: objectives.Objective, scheduled: list[tuple[Any, tf.Variable]]
+    plan: Plan, spec: Any, part: objectives.Objective, scheduled: list[tuple[Any, keras.Variable]]
 ) -> objectives.Objective:
     """``part`` times its weight: a constant, or a variable (added to ``scheduled``) if it changes."""
-    weight: float | tf.Variable
+    weight: float | keras.Variable
     if parse_schedule(plain(spec)).constant is not None:
         weight = plan.value(spec, 0)
     else:
-        weight = tf.Variable(plan.value(spec, 0), dtype=tf.float32, trainable=False)
+        weight = keras.Variable(plan.value(spec, 0), dtype="float32", trainable=False)
         scheduled.append((spec, weight))
     return part * weight  # the objective first: `variable * part` would freeze the variable's value
 
@@ -200,9 +200,9 @@ def _exploration(plan: Plan, model: models.DreamModel) -> Exploration:
         spec.pick,
     )
     variables = {
-        layer: tf.Variable(np.zeros(depth, np.float32), trainable=False) for layer, depth in depths.items()
+        layer: keras.Variable(np.zeros(depth, np.float32), trainable=False) for layer, depth in depths.items()
     }
-    weights = tf.Variable(np.zeros(count, np.float32), trainable=False) if count else None
+    weights = keras.Variable(np.zeros(count, np.float32), trainable=False) if count else None
     look = None
     if spec.pick == "resemblance":
         layer = model.require_classifier("dream.explore.pick")

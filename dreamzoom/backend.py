@@ -1,4 +1,4 @@
-"""TensorFlow and Keras, imported once and quietly.
+"""Keras and its backend (TensorFlow, JAX or PyTorch: ``engine`` chooses), imported once and quietly.
 
 TensorFlow's native code prints CUDA probing messages straight to file descriptor 2 while it loads,
 before any log level applies, which would bury the progress bar under lines about drivers a CPU
@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Iterator
 from typing import Any
+
+from . import engine
 
 # 3: not even TensorFlow's native ERROR lines, such as the one oneDNN prints on every bfloat16 model
 # built on a CPU without AVX-512 (a render there in a video's recorded bfloat16 is still right).
@@ -35,11 +37,20 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+#: The Keras backend this process runs (``engine``: ``model.backend``, ``KERAS_BACKEND`` or the
+#: first installed), fixed before Keras loads.
+NAME = engine.use("auto")
+
 with _native_stderr_silenced():
     import keras
-    import tensorflow as tf
 
-    tf.config.list_physical_devices()  # device discovery prints its driver probes here, silenced
+    # TensorFlow itself, where it is the backend: only ``autodiff._tensorflow`` and the GPU query use it.
+    tf: Any = None
+    if NAME == "tensorflow":
+        import tensorflow
+
+        tf = tensorflow
+        tf.config.list_physical_devices()  # device discovery prints its driver probes here, silenced
 
 #: Keras' backend-neutral operations: the dream step's code is written in them, once.
 ops = keras.ops
@@ -47,4 +58,4 @@ ops = keras.ops
 #: A tensor of the backend in use (TensorFlow's, JAX's or PyTorch's), as the step's code sees it.
 Tensor = Any
 
-__all__ = ["Tensor", "keras", "ops", "tf"]
+__all__ = ["NAME", "Tensor", "keras", "ops", "tf"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config as config_module
-from . import formats
+from . import engine, formats
 from .errors import EXIT_INTERRUPTED, EXIT_RENDER_FAILED, DreamzoomError, RenderFailed
 
 #: Statuses that count as success.
@@ -101,10 +101,11 @@ def render_loaded(
     (unless ``overwrite``), continue from a checkpoint, record a failure instead of raising it. A
     video there from another config, or not made by dreamzoom, is a failure naming it, not a skip:
     the night's summary must not count someone else's file as this config's render."""
-    from .renderer import run
-
     started = time.perf_counter()
     try:
+        engine.use(settings.model.backend)  # before the renderer loads Keras
+        from .renderer import run
+
         report = run(
             settings, progress=progress, resume=True, overwrite=overwrite, notify=notify, verbose=verbose
         )

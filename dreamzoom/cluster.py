@@ -123,9 +123,9 @@ def _render_task(name: str, resolved: dict[str, Any], overwrite: bool, progress:
 
 
 def _sweep_task(resolved: dict[str, Any], term: dict[str, Any]) -> Any:
+    planned = plan(config_module.load(resolved, environment=False))  # chooses the Keras backend
     from .preview import sweep_still
 
-    planned = plan(config_module.load(resolved, environment=False))
     return sweep_still(planned, config_module.Term.model_validate(term))
 
 

@@ -45,7 +45,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import autodiff, fourier, motion, scaling, tiling
-from .backend import tf
+from .backend import Tensor, ops
 from .models import DreamModel
 from .objectives import Objective
 from .presets import PRIOR_PRESETS, PriorSettings
@@ -90,14 +90,14 @@ class Draw(NamedTuple):
 class Compiled(NamedTuple):
     """The step's parts, each compiled once (``autodiff.compile``) for frames of any size."""
 
-    gradient: autodiff.Traced[tuple[tf.Tensor, tf.Tensor]]
-    update: autodiff.Traced[tuple[tf.Tensor, fourier.Moments]]
-    step: autodiff.Traced[tuple[tf.Tensor, tf.Tensor, fourier.Moments]]
-    value: autodiff.Traced[tf.Tensor]
+    gradient: autodiff.Traced[tuple[Tensor, Tensor]]
+    update: autodiff.Traced[tuple[Tensor, fourier.Moments]]
+    step: autodiff.Traced[tuple[Tensor, Tensor, fourier.Moments]]
+    value: autodiff.Traced[Tensor]
 
 
 #: ``(image, gradient, step_size, moments) → (image, moments)``: an update, traced or compiled.
-Update = Callable[[tf.Tensor, tf.Tensor, tf.Tensor, fourier.Moments], tuple[tf.Tensor, fourier.Moments]]
+Update = Callable[[Tensor, Tensor, Tensor, fourier.Moments], tuple[Tensor, fourier.Moments]]
 
 
 class Dreamer:
@@ -126,7 +126,7 @@ class Dreamer:
         self._seeded = self.prior.seeded or model.beside is not None
         # Fourier steps climb the frame itself, where their moments belong; others the jittered frame.
         self._update_jittered = functools.partial(_update_jittered, self.prior.uses_moments)
-        self._still = tf.constant(view_transforms(1, 1, [FRAME]))  # a tile's view: the tile itself
+        self._still = view_transforms(1, 1, [FRAME])  # a tile's view: the tile itself
         self.compiled = self._compile(jit_compile)
 
     def _compile(self, jit_compile: bool) -> Compiled:
@@ -134,18 +134,20 @@ class Dreamer:
         scalar = autodiff.spec([], "float32")
         pair = autodiff.spec([2], "int32")
         transforms = autodiff.spec([None, 8], "float32")
-        moments = fourier.Moments(
-            autodiff.spec([None, None, None], "complex64"),
-            autodiff.spec([None, None, None], "float32"),
-            scalar,
-        )
+        spectrum = autodiff.spec([None, None, None], "float32")
+        moments = fourier.Moments(spectrum, spectrum, spectrum, scalar)
+        # What the step reads and changes between calls: scheduled and explored weights, float16's scale.
+        state = self.objective.variables + self.loss_scaling.variables
         return Compiled(
-            gradient=autodiff.compile(self._gradient, [frame, transforms, pair]),
-            update=autodiff.compile(self._update, [frame, frame, scalar, moments]),
-            # XLA compiles the step per frame size; on CPUs it is slower than oneDNN's kernels
-            # (benchmarks/run.py's `xla` section measures it on the machine at hand), so it is opt-in.
-            step=autodiff.compile(self._step, [frame, pair, transforms, pair, scalar, moments], jit_compile),
-            value=autodiff.compile(lambda image: self._objective(image[None]), [frame]),
+            gradient=autodiff.compile(self._gradient, [frame, transforms, pair], state=state),
+            update=autodiff.compile(self._update, [frame, frame, scalar, moments], state=state),
+            # On TensorFlow, XLA compiles the step per frame size; on CPUs it is slower than oneDNN's
+            # kernels (benchmarks/run.py's `xla` section measures it on the machine at hand), so it is
+            # opt-in. JAX always compiles with XLA; PyTorch compiles with torch.compile when asked.
+            step=autodiff.compile(
+                self._step, [frame, pair, transforms, pair, scalar, moments], jit_compile, state
+            ),
+            value=autodiff.compile(lambda image: self._objective(image[None]), [frame], state=state),
         )
 
     @property
@@ -156,22 +158,20 @@ class Dreamer:
 
     def objective_value(self, frame: np.ndarray) -> float:
         """The objective for a frame, without changing it."""
-        return float(self.compiled.value(tf.constant(frame, tf.float32)))
+        return float(ops.convert_to_numpy(self.compiled.value(np.asarray(frame, np.float32))))
 
     # -- traced into the compiled functions ----------------------------------------------------
 
-    def _objective(self, images: tf.Tensor, seed: tf.Tensor | None = None) -> tf.Tensor:
+    def _objective(self, images: Tensor, seed: Tensor | None = None) -> Tensor:
         """The objective for a batch of images (a classifier beside the model cropping them by ``seed``)."""
         outputs = self.model.outputs(images, self.objective.layers, seed)
         return self.objective(dict(zip(self.objective.layers, outputs, strict=True)))
 
-    def _gradient(
-        self, image: tf.Tensor, transforms: tf.Tensor, seed: tf.Tensor
-    ) -> tuple[tf.Tensor, tf.Tensor]:
+    def _gradient(self, image: Tensor, transforms: Tensor, seed: Tensor) -> tuple[Tensor, Tensor]:
         """The objective's gradient, averaged over the views ``transforms`` describe (with the prior's
         noise, from ``seed``, which also draws a classifier's crops), and the objective's value."""
 
-        def climbed(image: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        def climbed(image: Tensor) -> tuple[Tensor, Tensor]:
             value = self._objective(self.prior.seen(image, transforms, seed), seed)
             return self.loss_scaling.scaled(value), value
 
@@ -179,8 +179,8 @@ class Dreamer:
         return gradient, value
 
     def _update(
-        self, image: tf.Tensor, gradient: tf.Tensor, step_size: tf.Tensor, moments: fourier.Moments
-    ) -> tuple[tf.Tensor, fourier.Moments]:
+        self, image: Tensor, gradient: Tensor, step_size: Tensor, moments: fourier.Moments
+    ) -> tuple[Tensor, fourier.Moments]:
         """The image one step up ``gradient`` in the prior's direction, and Adam's moments after it;
         both as they were where the (loss-scaled) gradient overflowed."""
         direction, after = self.prior.direction(gradient, image, moments)
@@ -189,16 +189,16 @@ class Dreamer:
 
     def _step(
         self,
-        image: tf.Tensor,
-        shift: tf.Tensor,
-        transforms: tf.Tensor,
-        seed: tf.Tensor,
-        step_size: tf.Tensor,
+        image: Tensor,
+        shift: Tensor,
+        transforms: Tensor,
+        seed: Tensor,
+        step_size: Tensor,
         moments: fourier.Moments,
-    ) -> tuple[tf.Tensor, tf.Tensor, fourier.Moments]:
+    ) -> tuple[Tensor, Tensor, fourier.Moments]:
         """One step: the gradient through the views of the image rolled by ``shift`` (the jitter),
         and its update; the objective before the step, and the moments after it."""
-        rolled = tf.roll(image, shift, axis=[0, 1])
+        rolled = roll(image, shift)
         gradient, value = self._gradient(rolled, transforms, seed)
         image, moments = self._update_jittered(
             self._update, image, rolled, gradient, shift, step_size, moments
@@ -208,8 +208,8 @@ class Dreamer:
     # -- driven from the host ------------------------------------------------------------------
 
     def gradient(
-        self, image: tf.Tensor, view: View = FRAME, seed: np.ndarray | None = None
-    ) -> tuple[tf.Tensor, tf.Tensor]:
+        self, image: Tensor, view: View = FRAME, seed: np.ndarray | None = None
+    ) -> tuple[Tensor, Tensor]:
         """The objective's gradient for ``image`` seen through ``view`` (with the prior's noise from
         ``seed``, each tile's its own), and the objective's value. Tiled when the image exceeds
         ``tile_size``, the view then turning the whole frame (see :func:`tiling.gradient`); untiled,
@@ -218,11 +218,11 @@ class Dreamer:
         transform = view_transforms(height, width, [view])
         seed = np.zeros(2, np.int32) if seed is None else seed
         if not tiling.tiled(height, width, self.tile_size):
-            return self.compiled.gradient(image, tf.constant(transform), tf.constant(seed))
+            return self.compiled.gradient(image, transform, seed)
         turn = None if view == FRAME else transform
         return tiling.gradient(self._tile_gradient, image, self.tile_size, self.tile_margin, seed, turn)
 
-    def _tile_gradient(self, tile: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def _tile_gradient(self, tile: Tensor, seed: Tensor) -> tuple[Tensor, Tensor]:
         return self.compiled.gradient(tile, self._still, seed)
 
     def draws(self, steps: int, jitter: int, rng: np.random.Generator) -> list[Draw]:
@@ -240,12 +240,12 @@ class Dreamer:
         return draws
 
     def octave(
-        self, image: tf.Tensor, steps: int, step_size: float, jitter: int, rng: np.random.Generator
-    ) -> tuple[tf.Tensor, tf.Tensor]:
+        self, image: Tensor, steps: int, step_size: float, jitter: int, rng: np.random.Generator
+    ) -> tuple[Tensor, Tensor]:
         """``steps`` steps at the image's own size; returns the image and the objective before the
         last step, as tensors: each step is one compiled call, and nothing is read back (on a GPU,
         the frame never leaves it and the host never waits)."""
-        size, value = tf.constant(step_size, tf.float32), tf.constant(math.nan)
+        size, value = np.float32(step_size), np.float32(math.nan)
         height, width = int(image.shape[0]), int(image.shape[1])
         moments = fourier.fresh(height, width) if self.prior.uses_moments else fourier.fresh(0, 0)
         step = self._tiled_step if tiling.tiled(height, width, self.tile_size) else self._whole_step
@@ -254,19 +254,18 @@ class Dreamer:
         return image, value
 
     def _whole_step(
-        self, image: tf.Tensor, draw: Draw, step_size: tf.Tensor, moments: fourier.Moments
-    ) -> tuple[tf.Tensor, tf.Tensor, fourier.Moments]:
+        self, image: Tensor, draw: Draw, step_size: Tensor, moments: fourier.Moments
+    ) -> tuple[Tensor, Tensor, fourier.Moments]:
         """A step of a frame seen whole: one compiled call."""
-        transforms = tf.constant(view_transforms(int(image.shape[0]), int(image.shape[1]), draw.views))
-        shift, seed = tf.constant(draw.shift), tf.constant(draw.seed)
-        return self.compiled.step(image, shift, transforms, seed, step_size, moments)
+        transforms = view_transforms(int(image.shape[0]), int(image.shape[1]), draw.views)
+        return self.compiled.step(image, draw.shift, transforms, draw.seed, step_size, moments)
 
     def _tiled_step(
-        self, image: tf.Tensor, draw: Draw, step_size: tf.Tensor, moments: fourier.Moments
-    ) -> tuple[tf.Tensor, tf.Tensor, fourier.Moments]:
+        self, image: Tensor, draw: Draw, step_size: Tensor, moments: fourier.Moments
+    ) -> tuple[Tensor, Tensor, fourier.Moments]:
         """A step of a frame seen in tiles: a compiled call a tile, and one for the update. It sees
         one view, the first one's scale and turn of the whole frame, as tiled steps always did."""
-        rolled = tf.roll(image, draw.shift, axis=(0, 1))
+        rolled = roll(image, draw.shift)
         first = draw.views[0]
         gradient, value = self.gradient(rolled, View(first.scale, first.angle), draw.seed)
         image, moments = self._update_jittered(
@@ -282,43 +281,53 @@ class Dreamer:
         Returns the frame and the objective at the last step.
         """
         height, width = frame.shape[:2]
-        original = tf.constant(frame, tf.float32)
-        detail: tf.Tensor | None = None
-        dreamed, value = original, tf.constant(math.nan)
+        original = ops.convert_to_tensor(frame, "float32")
+        detail: Tensor | None = None
+        dreamed, value = original, np.float32(math.nan)
         for w, h in octave_sizes((width, height), params.octaves, params.octave_scale, self.min_side):
             base = resized(original, w, h)
-            start = base if detail is None else tf.clip_by_value(base + resized(detail, w, h), 0.0, 1.0)
+            start = base if detail is None else ops.clip(base + resized(detail, w, h), 0.0, 1.0)
             dreamed, value = self.octave(start, params.steps, params.step_size, params.jitter, rng)
             detail = dreamed - base
-        return dreamed.numpy(), float(value)
+        return ops.convert_to_numpy(dreamed), float(ops.convert_to_numpy(value))
 
 
 def _update_jittered(
     on_frame: bool,
     update: Update,
-    image: tf.Tensor,
-    rolled: tf.Tensor,
-    gradient: tf.Tensor,
-    shift: tf.Tensor,
-    step_size: tf.Tensor,
+    image: Tensor,
+    rolled: Tensor,
+    gradient: Tensor,
+    shift: Tensor,
+    step_size: Tensor,
     moments: fourier.Moments,
-) -> tuple[tf.Tensor, fourier.Moments]:
+) -> tuple[Tensor, fourier.Moments]:
     """``update`` the frame after a gradient taken on it ``rolled`` by ``shift`` (the jitter).
     ``on_frame`` (fixed when the dreamer is built, so the compiled step never branches): update the
     frame itself with the gradient rolled back, since Adam's moments belong to the frame's own
     pixel grid; else update the rolled frame as the gradient was taken, and roll it back."""
     if on_frame:
-        return update(image, tf.roll(gradient, -shift, axis=[0, 1]), step_size, moments)
+        return update(image, roll(gradient, -shift), step_size, moments)
     updated, moments = update(rolled, gradient, step_size, moments)
-    return tf.roll(updated, -shift, axis=[0, 1]), moments
+    return roll(updated, -shift), moments
 
 
-def resized(image: tf.Tensor, width: int, height: int) -> tf.Tensor:
+def roll(image: Tensor, shift: Tensor) -> Tensor:
+    """``image`` rolled ``shift = (rows, columns)`` as ``np.roll`` does, for a shift that is a
+    tensor (the step's jitter, an input of the compiled step): Keras' ``roll`` wants a number on
+    some backends, so each axis is gathered in its rolled order instead (exactly, as a roll is)."""
+    for axis in (0, 1):
+        length = ops.shape(image)[axis]
+        image = ops.take(image, ops.mod(ops.arange(length, dtype="int32") - shift[axis], length), axis=axis)
+    return image
+
+
+def resized(image: Tensor, width: int, height: int) -> Tensor:
     """Resample on the device to ``width × height`` as ``motion.resize`` does on the host (area
     averaging to shrink, Lanczos to enlarge), as two matrix products."""
     if int(image.shape[1]) == width and int(image.shape[0]) == height:
         return image
     rows = motion.resampling_matrix(int(image.shape[0]), height)
     columns = motion.resampling_matrix(int(image.shape[1]), width)
-    tall = tf.tensordot(rows, image, axes=1)  # (height, source width, 3)
-    return tf.transpose(tf.tensordot(tall, columns, axes=[[1], [1]]), [0, 2, 1])
+    tall = ops.tensordot(rows, image, axes=1)  # (height, source width, 3)
+    return ops.transpose(ops.tensordot(tall, columns, axes=[[1], [1]]), [0, 2, 1])

@@ -64,6 +64,8 @@ def fold(network: keras.Model, dtype: str | None = None) -> Folded:
         if layer.name in norms:  # a name kept, so that a layer named in a config still exists
             return keras.layers.Activation("linear", name=layer.name, dtype=dtype or layer.dtype_policy)
         settings = layer.get_config() | ({"dtype": dtype} if dtype else {})
+        # Every weight is set below: zeros spare drawing random ones (seconds on JAX, per shape).
+        settings |= {key: "zeros" for key in settings if key.endswith("_initializer")}
         if layer.name in pairs:
             settings["use_bias"] = True
         return type(layer).from_config(settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import logging
 import re
 import time
@@ -23,8 +24,8 @@ from urllib.error import URLError
 
 import numpy as np
 
-from . import autodiff, config, folding, precision
-from .backend import keras, tf
+from . import config, folding, framing, precision
+from .backend import Tensor, keras, ops
 from .errors import DreamzoomError
 
 _log = logging.getLogger(__name__)  # ``-v`` shows which network was built, and how fast
@@ -57,12 +58,12 @@ _PREPROCESS: dict[str, tuple[bool, np.ndarray, np.ndarray]] = {
 }
 
 
-def preprocess(images: tf.Tensor, mode: str) -> tf.Tensor:
+def preprocess(images: Tensor, mode: str) -> Tensor:
     """Map RGB images in [0, 1] (last axis = channels) to a model's input convention."""
     bgr, scale, offset = _PREPROCESS[mode]
     if bgr:
-        images = images[..., ::-1]
-    return images * scale + offset
+        images = ops.flip(images, axis=-1)
+    return ops.add(ops.multiply(images, scale), offset)
 
 
 @dataclass(eq=False)
@@ -103,22 +104,25 @@ class DreamModel:
 
     def features(self, frame: np.ndarray, layer: str) -> np.ndarray:
         """The activations of ``layer`` for one float RGB frame, without the batch axis."""
-        return np.asarray(self.outputs(tf.constant(frame[None], tf.float32), (layer,))[0][0])
+        images = ops.convert_to_tensor(frame[None], "float32")
+        return np.asarray(ops.convert_to_numpy(self.outputs(images, (layer,))[0])[0])
 
-    def outputs(
-        self, images: tf.Tensor, layers: tuple[str, ...], seed: tf.Tensor | None = None
-    ) -> list[tf.Tensor]:
+    def outputs(self, images: Tensor, layers: tuple[str, ...], seed: Tensor | None = None) -> list[Tensor]:
         """The activations of ``layers`` for a batch of RGB images in [0, 1], each network (this one,
         and the classifier beside it for ``beside:`` layers) run once on its own preprocessing; with
-        a ``seed`` (while dreaming), the classifier beside sees random crops (:func:`crops`)."""
+        a ``seed`` (while dreaming), the classifier beside sees random crops (:func:`framing.crops`)."""
         own, theirs = self._split(layers)
-        found: dict[str, tf.Tensor] = {}
+        found: dict[str, Tensor] = {}
         if own:
             values = self.extractor(own)(preprocess(images, self.preprocess_mode), training=False)
             found.update(zip(own, values if isinstance(values, (list, tuple)) else [values], strict=True))
         if theirs:
             assert self.beside is not None
-            framed = _at_most(images, BESIDE_SIDE) if seed is None else crops(images, seed)
+            framed = (
+                framing.at_most(images, BESIDE_SIDE)
+                if seed is None
+                else framing.crops(images, seed, BESIDE_VIEWS, BESIDE_CROP, BESIDE_SIDE)
+            )
             seen = self.beside.outputs(framed, theirs)
             found.update(zip((BESIDE + name for name in theirs), seen, strict=True))
         return [found[name] for name in layers]
@@ -179,28 +183,6 @@ class DreamModel:
             except ValueError:  # Keras: "computed output size would be zero or negative"
                 low = middle + 1
         return high
-
-
-def _at_most(images: tf.Tensor, side: int) -> tf.Tensor:
-    """Images shrunk (area-averaged, so the gradient back reaches every pixel) until their shorter
-    side is at most ``side``; smaller ones as they are."""
-    shape = tf.cast(tf.shape(images)[1:3], tf.float32)
-    scale = tf.minimum(1.0, side / tf.reduce_min(shape))
-    return tf.image.resize(images, tf.cast(tf.round(shape * scale), tf.int32), antialias=True)
-
-
-def crops(images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """:data:`BESIDE_VIEWS` square crops of each image, each side a uniform share of the shorter
-    side between :data:`BESIDE_CROP` and 1, placed uniformly, resized (bilinear, differentiable) to
-    :data:`BESIDE_SIDE` px; drawn from ``seed``, so that the same step sees the same crops."""
-    count = tf.shape(images)[0] * BESIDE_VIEWS
-    shape = tf.cast(tf.shape(images)[1:3], tf.float32)
-    share = autodiff.stateless_uniform([count, 1], seed, BESIDE_CROP, 1.0)
-    extent = share * tf.reduce_min(shape) / shape  # each crop's height and width, as shares
-    corner = autodiff.stateless_uniform([count, 2], seed + 1) * (1.0 - extent)
-    boxes = tf.concat([corner, corner + extent], axis=1)
-    owners = tf.repeat(tf.range(tf.shape(images)[0]), BESIDE_VIEWS)
-    return tf.image.crop_and_resize(images, boxes, owners, (BESIDE_SIDE, BESIDE_SIDE))
 
 
 def load(spec: config.Model, classify: bool = False) -> DreamModel:
@@ -340,10 +322,16 @@ def _bundled_inception(mode: str, policy: str) -> DreamModel:
     return model
 
 
-def _rebuilt(name: str, policy: str) -> keras.Model:
-    """A shipped architecture (``NAME.json``) built under ``policy``, its weights still to set."""
-    architecture = _weights_file(f"{name}.json").read_text(encoding="utf-8")
-    return keras.models.model_from_json(precision.with_policy(architecture, policy))
+def _rebuilt(name: str, policy: str, random: bool = False) -> keras.Model:
+    """A shipped architecture (``NAME.json``) built under ``policy``, its weights still to set:
+    zeros until then, unless ``random`` weights are what is wanted. (Drawing random weights only to
+    overwrite them cost JAX 10 s for InceptionV3, compiling each initialiser for each shape.)"""
+    document = json.loads(_weights_file(f"{name}.json").read_text(encoding="utf-8"))
+    for layer in [] if random else document["config"]["layers"]:
+        for key in layer["config"]:
+            if key.endswith("_initializer"):
+                layer["config"][key] = {"module": "keras.initializers", "class_name": "Zeros", "config": {}}
+    return keras.models.model_from_json(precision.with_policy(json.dumps(document), policy))
 
 
 def _set_weights(
@@ -368,7 +356,7 @@ def _squeezenet(mode: str, random: bool, policy: str) -> DreamModel:
     float16 weights (or seeded random ones)."""
     if random:
         keras.utils.set_random_seed(0)
-    network = _rebuilt("squeezenet", policy)
+    network = _rebuilt("squeezenet", policy, random)
     if not random:
         _set_weights(network, "squeezenet.npz", lambda stored, key: stored[key].astype(np.float32))
     label = "SqueezeNet 1.1 (" + ("random weights)" if random else "bundled ImageNet weights)")

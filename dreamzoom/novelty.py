@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import classes, config, models, recognition
-from .backend import keras, tf
+from . import autodiff, classes, config, models, recognition
+from .backend import Tensor, keras, ops
 from .metrics import counted
 from .motion import resize
 
@@ -76,24 +76,25 @@ class Judge:
         outputs = [network.get_layer("fire9_concat").output, network.get_layer(model.class_layer).output]
         extractor = keras.Model(network.inputs, outputs)
         mode = model.preprocess_mode
-        spec = tf.TensorSpec([None, JUDGE_SIDE, JUDGE_SIDE, 3], tf.float32)
 
-        @tf.function(input_signature=[spec], autograph=False)  # type: ignore[untyped-decorator]  # TF has no hints
-        def judge(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        def judge(images: Tensor) -> tuple[Tensor, Tensor]:
             features, scores = extractor(models.preprocess(images, mode), training=False)
-            pooled = tf.reduce_mean(tf.cast(features, tf.float32), axis=(1, 2))
-            return tf.math.l2_normalize(pooled, axis=-1), tf.argmax(scores, axis=-1)
+            pooled = ops.mean(ops.cast(features, "float32"), axis=(1, 2))
+            # Unit length, as TensorFlow's l2_normalize made it (a reciprocal square root, with its
+            # floor under the squared norm), so that looks kept in checkpoints compare bit for bit.
+            squared = ops.maximum(ops.sum(ops.square(pooled), axis=-1, keepdims=True), 1e-12)
+            return pooled * ops.rsqrt(squared), ops.argmax(scores, axis=-1)
 
-        self._judge = judge
+        self._judge = autodiff.compile(judge, [autodiff.spec([None, JUDGE_SIDE, JUDGE_SIDE, 3], "float32")])
 
     def look(self, frames: list[np.ndarray]) -> list[Look]:
         """Looks at frames (float in [0, 1] or uint8, any size), in one batch."""
         batch = np.stack([_judge_size(frame) for frame in frames])
-        features, labels = self._judge(tf.constant(batch))
+        features, labels = (ops.convert_to_numpy(part) for part in self._judge(batch))
         refereed = recognition.probabilities(frames)
         return [
             Look(f, int(k), int(np.argmax(p)), float(np.max(p)))
-            for f, k, p in zip(features.numpy(), labels.numpy(), refereed, strict=True)
+            for f, k, p in zip(features, labels, refereed, strict=True)
         ]
 
 

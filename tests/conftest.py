@@ -70,9 +70,9 @@ def squeezenet(pinned):
 def top_class(model, frame: np.ndarray) -> int:
     """The ImageNet class a classifier ranks first for a frame."""
     from dreamzoom import models
-    from dreamzoom.backend import tf
+    from dreamzoom.backend import ops
 
-    scores = model.network(models.preprocess(tf.constant(frame[None]), model.preprocess_mode))
+    scores = model.network(models.preprocess(ops.convert_to_tensor(frame[None]), model.preprocess_mode))
     return int(np.argmax(np.asarray(scores)[0]))
 
 

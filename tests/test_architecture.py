@@ -15,13 +15,14 @@ PACKAGE = ROOT / "dreamzoom"
 
 #: Every room, lowest first. A room may import rooms of its own level or below, never above.
 LEVELS: list[set[str]] = [
-    {"_version", "errors", "backend", "data", "weights"},
+    {"_version", "errors", "engine", "backend", "data", "weights"},
     {"schedule", "presets", "classes", "files", "formats", "explore", "autodiff"},
     {"config"},
     {"colour", "motion", "ffmpeg", "flow", "precision"},
     {"metrics", "source", "sheet", "folding", "audio"},
     {"footage"},
     {"resolve"},
+    {"framing"},
     {"models", "objectives", "prior", "fourier", "scaling"},
     {"novelty", "recognition", "tiling"},
     {"dream"},
@@ -38,6 +39,7 @@ LEVEL = {room: level for level, rooms in enumerate(LEVELS) for room in rooms}
 #: Rooms that must never load TensorFlow, directly or through what they import (a config can be
 #: checked, and frames written, without it).
 NO_TENSORFLOW = {
+    "engine",
     "flow",
     "footage",
     "config",

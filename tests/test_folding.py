@@ -6,13 +6,15 @@ import numpy as np
 import pytest
 
 from dreamzoom import folding, models
-from dreamzoom.backend import keras, tf
+from dreamzoom.backend import keras, ops
 
 
 def outputs(network: keras.Model, layers: tuple[str, ...], images: np.ndarray) -> list[np.ndarray]:
     cut = keras.Model(network.input, [network.get_layer(name).output for name in layers])
     results = cut(images, training=False)
-    return [np.asarray(tf.cast(out, tf.float32)) for out in (results if len(layers) > 1 else [results])]
+    return [
+        ops.convert_to_numpy(ops.cast(out, "float32")) for out in (results if len(layers) > 1 else [results])
+    ]
 
 
 def test_the_bundled_network_folds_every_normalisation_and_computes_the_same(bundled_float32, photo):
@@ -20,7 +22,7 @@ def test_the_bundled_network_folds_every_normalisation_and_computes_the_same(bun
     norms = [layer for layer in original.layers if isinstance(layer, keras.layers.BatchNormalization)]
     assert len(folded.changed) == len(norms) == 50, "one after each convolution up to mixed5"
     assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in folded.network.layers)
-    images = models.preprocess(tf.constant(photo[None]), "inception")
+    images = models.preprocess(ops.convert_to_tensor(photo[None]), "inception")
     for want, have in zip(
         outputs(original, ("mixed3", "mixed5"), images),
         outputs(folded.network, ("mixed3", "mixed5"), images),
@@ -31,7 +33,7 @@ def test_the_bundled_network_folds_every_normalisation_and_computes_the_same(bun
 
 def test_a_folded_convolution_asked_for_by_name_is_the_original_one(bundled_float32, photo):
     """``conv2d_5``'s own output (before its normalisation) comes from the unfolded network."""
-    images = models.preprocess(tf.constant(photo[None]), "inception")
+    images = models.preprocess(ops.convert_to_tensor(photo[None]), "inception")
     want = outputs(bundled_float32.network, ("conv2d_5",), images)[0]
     have = np.asarray(bundled_float32.extractor(("conv2d_5",))(images)[0])
     assert np.array_equal(have, want[0]), "the convolution's output, not its normalised output"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from dreamzoom import fourier
-from dreamzoom.backend import tf
+from dreamzoom.backend import ops
 
 
 def radial_slope(image: np.ndarray) -> float:
@@ -23,26 +23,29 @@ def test_the_spectrum_scale_is_one_over_frequency_but_leaves_the_mean():
     fy, fx = np.fft.fftfreq(height)[:, None], np.fft.rfftfreq(width)[None, :]
     expected = 1 / np.maximum(np.hypot(fy, fx), 1 / width)
     expected[0, 0] = 0.0  # the mean colour stays
-    scale = fourier.spectrum_scale(tf.constant(height), tf.constant(width)).numpy()
+    scale = fourier.spectrum_scale(ops.convert_to_tensor(height), ops.convert_to_tensor(width))
+    scale = ops.convert_to_numpy(scale)
     np.testing.assert_allclose(scale, expected / expected.max(), rtol=1e-5)
 
 
 def test_a_step_has_a_natural_spectrum_whatever_the_gradient():
     white = np.random.default_rng(0).standard_normal((96, 96, 3)).astype(np.float32)
-    change, moments = fourier.direction(tf.constant(white), fourier.fresh(96, 96))
+    change, moments = fourier.direction(ops.convert_to_tensor(white), fourier.fresh(96, 96))
+    change = ops.convert_to_numpy(change)
     assert abs(radial_slope(white)) < 0.1
-    assert -1.15 < radial_slope(change.numpy()) < -0.85, "amplitude falls as 1/f, as in photos"
+    assert -1.15 < radial_slope(change) < -0.85, "amplitude falls as 1/f, as in photos"
     assert change.shape == white.shape and float(moments.count) == 1.0
-    np.testing.assert_allclose(change.numpy().mean(axis=(0, 1)), 0.0, atol=1e-6)
+    np.testing.assert_allclose(change.mean(axis=(0, 1)), 0.0, atol=1e-6)
 
 
 def test_adam_moments_carry_from_step_to_step():
-    gradient = tf.constant(np.random.default_rng(1).standard_normal((32, 48, 3)).astype(np.float32))
+    gradient = ops.convert_to_tensor(np.random.default_rng(1).standard_normal((32, 48, 3)).astype(np.float32))
     first, moments = fourier.direction(gradient, fourier.fresh(32, 48))
     again, later = fourier.direction(gradient, moments)
-    np.testing.assert_allclose(again.numpy(), first.numpy(), rtol=1e-3, atol=1e-6)
-    reversed_step, _ = fourier.direction(-gradient, later)
+    first, again = ops.convert_to_numpy(first), ops.convert_to_numpy(again)
+    np.testing.assert_allclose(again, first, rtol=1e-3, atol=1e-6)
+    reversed_step = ops.convert_to_numpy(fourier.direction(-gradient, later)[0])
     assert float(later.count) == 2.0
     # momentum: after two steps one way, a step the other way is short and still points the first way
-    assert np.abs(reversed_step.numpy()).mean() < 0.5 * np.abs(first.numpy()).mean()
-    assert float(np.sum(reversed_step.numpy() * first.numpy())) > 0
+    assert np.abs(reversed_step).mean() < 0.5 * np.abs(first).mean()
+    assert float(np.sum(reversed_step * first)) > 0

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from dreamzoom import config, models, precision, source
-from dreamzoom.backend import keras, tf
+from dreamzoom.backend import keras, ops
 from dreamzoom.errors import DreamzoomError
 
 from .conftest import ROOT, SAMPLES, dreamzoom_command, top_class
@@ -103,7 +103,9 @@ def test_layer_names_are_the_same_however_many_networks_a_session_builds(bundled
 def test_preprocessing_matches_keras(ours, keras_mode):
     rgb = np.random.default_rng(0).uniform(0, 1, (2, 5, 7, 3)).astype(np.float32)
     expected = keras.applications.imagenet_utils.preprocess_input(rgb * 255.0, mode=keras_mode)
-    assert np.allclose(models.preprocess(tf.constant(rgb), ours).numpy(), expected, atol=1e-4)
+    assert np.allclose(
+        ops.convert_to_numpy(models.preprocess(ops.convert_to_tensor(rgb), ours)), expected, atol=1e-4
+    )
 
 
 def test_min_size_is_where_the_deepest_layer_still_has_a_pixel(bundled):
@@ -237,13 +239,15 @@ def test_a_network_without_a_classifier_gets_squeezenet_beside_it(pinned):
     np.testing.assert_allclose(
         paired.features(cat, "beside:avgpool10"), squeezenet.features(cat, "avgpool10"), rtol=1e-5, atol=1e-4
     )
-    mixed3, scores = paired.outputs(tf.constant(cat[None]), ("mixed3", "beside:avgpool10"))
-    np.testing.assert_allclose(mixed3[0], alone.features(cat, "mixed3"), rtol=1e-5, atol=1e-4)
-    assert classes_seen(np.asarray(scores)) == top_class(squeezenet, cat)
+    mixed3, scores = paired.outputs(ops.convert_to_tensor(cat[None]), ("mixed3", "beside:avgpool10"))
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(mixed3)[0], alone.features(cat, "mixed3"), rtol=1e-5, atol=1e-4
+    )
+    assert classes_seen(ops.convert_to_numpy(scores)) == top_class(squeezenet, cat)
     assert paired.min_size(("mixed5", "beside:avgpool10")) == alone.min_size(("mixed5",))
     # A frame larger than ImageNet's crops is seen shrunk to 224 px on its shorter side, whole.
     big = np.repeat(np.repeat(sample("chelsea.png", 224), 2, axis=0), 3, axis=1)  # 448 × 672
-    shrunk = tf.image.resize(tf.constant(big[None]), (224, 336), antialias=True)[0].numpy()
+    shrunk = ops.convert_to_numpy(ops.image.resize(big[None], (224, 336), antialias=True))[0]
     np.testing.assert_allclose(
         paired.features(big, "beside:avgpool10"),
         squeezenet.features(shrunk, "avgpool10"),
@@ -262,17 +266,26 @@ def classes_seen(scores: np.ndarray) -> int:
     return int(np.argmax(scores.reshape(-1, scores.shape[-1]).mean(axis=0)))
 
 
+def crops(images, seed: list[int]) -> np.ndarray:
+    """The crops the classifier beside a dreaming network sees of ``images`` at ``seed``."""
+    from dreamzoom import framing
+
+    seed = np.array(seed, np.int32)
+    drawn = framing.crops(images, seed, models.BESIDE_VIEWS, models.BESIDE_CROP, models.BESIDE_SIDE)
+    return ops.convert_to_numpy(drawn)
+
+
 def test_the_classifier_beside_sees_seeded_square_crops_of_each_view():
     """Four crops of each image, the same for the same seed: square windows of 60–100 % of the
     shorter side, resized to 224 px (on a horizontal ramp, a crop's left-to-right span is its width
     as a share of the frame's)."""
     height, width = 300, 400
     ramp = np.broadcast_to(np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :, None], (height, width, 3))
-    images = tf.constant(np.stack([ramp, 1.0 - ramp]))
-    seen = models.crops(images, tf.constant([1, 2])).numpy()
+    images = ops.convert_to_tensor(np.stack([ramp, 1.0 - ramp]))
+    seen = crops(images, [1, 2])
     assert seen.shape == (2 * models.BESIDE_VIEWS, 224, 224, 3)
-    np.testing.assert_array_equal(seen, models.crops(images, tf.constant([1, 2])).numpy())
-    assert not np.allclose(seen, models.crops(images, tf.constant([1, 3])).numpy())
+    np.testing.assert_array_equal(seen, crops(images, [1, 2]))
+    assert not np.allclose(seen, crops(images, [1, 3]))
     spans = np.abs(seen[:, 112, -1, 0] - seen[:, 112, 0, 0]) * (width - 1) / width
     low, high = models.BESIDE_CROP * height / width, height / width
     assert np.all((spans > low - 0.01) & (spans < high + 0.01)), spans

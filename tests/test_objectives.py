@@ -18,9 +18,10 @@ SMOOTH = {"preset": "none", "gradient": "laplacian", "levels": 4, "scale": 0.1, 
 def class_rank(model, frame: np.ndarray, index: int) -> int:
     """Where a classifier ranks class ``index`` for a frame (1: its top class)."""
     from dreamzoom import models
-    from dreamzoom.backend import tf
+    from dreamzoom.backend import ops
 
-    scores = np.asarray(model.network(models.preprocess(tf.constant(frame[None]), model.preprocess_mode)))[0]
+    scores = model.network(models.preprocess(ops.convert_to_tensor(frame[None]), model.preprocess_mode))
+    scores = ops.convert_to_numpy(scores)[0]
     return int(np.sum(scores > scores[index])) + 1
 
 
@@ -78,15 +79,21 @@ def test_a_guide_image_pulls_features_toward_its_own(bundled_float32, photo, see
 
 def test_a_weight_variable_is_read_each_time_the_objective_is():
     """A scheduled weight is a variable the compiled step reads: assigning it changes the objective
-    then, inside and outside ``tf.function``."""
-    from dreamzoom.backend import tf
+    then, inside and outside a compiled function that names them as its state."""
+    from dreamzoom import autodiff
+    from dreamzoom.backend import keras, ops
 
-    features = {"mixed3": tf.ones((1, 4, 4, 2)), "mixed5": 2 * tf.ones((1, 4, 4, 2))}
-    weight, other = tf.Variable(1.0, trainable=False), tf.Variable(0.0, trainable=False)
+    weight, other = keras.Variable(1.0, trainable=False), keras.Variable(0.0, trainable=False)
     weighted = objectives.layer("mixed3") * weight + objectives.layer("mixed5") * other
-    compiled = tf.function(lambda: weighted(features))
-    assert float(weighted(features)) == float(compiled()) == 1.0
+    assert weighted.variables == (weight, other) or [id(v) for v in weighted.variables] == [id(weight), id(other)]
+
+    def value(ones):
+        return weighted({"mixed3": ones, "mixed5": 2 * ones})
+
+    compiled = autodiff.compile(value, [autodiff.spec([1, 4, 4, 2], "float32")], state=weighted.variables)
+    ones = np.ones((1, 4, 4, 2), np.float32)
+    assert float(ops.convert_to_numpy(value(ones))) == float(ops.convert_to_numpy(compiled(ones))) == 1.0
     weight.assign(0.0)
     other.assign(1.0)
-    assert float(weighted(features)) == float(compiled()) == 4.0
+    assert float(ops.convert_to_numpy(value(ones))) == float(ops.convert_to_numpy(compiled(ones))) == 4.0
     assert "scheduled × mixed3" in weighted.description

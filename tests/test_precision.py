@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from dreamzoom import config, metrics, models, objectives, precision, provenance, renderer, source
-from dreamzoom.backend import tf
+from dreamzoom.backend import ops
 from dreamzoom.checkpoint import Checkpoint
 from dreamzoom.dream import Dreamer, Params
 from dreamzoom.errors import DreamzoomError
@@ -95,13 +95,14 @@ def test_this_machine_is_read_once_from_cpuinfo_and_tensorflow():
     path = Path("/proc/cpuinfo")
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     assert (hardware.cpu, hardware.cpu_flags) == precision.parse_cpuinfo(text)
-    assert len(hardware.gpus) == len(tf.config.list_physical_devices("GPU"))
+    assert len(hardware.gpus) == len(precision._gpus())
 
 
 def test_provenance_records_the_precision_the_device_and_the_flags_that_chose_it():
     stored = provenance.record({"seed": 1, "model": {"precision": "bfloat16"}}, "bfloat16", machine(AMX))
     assert stored["runtime"] == {
         "precision": "bfloat16",
+        "backend": "tensorflow",  # the Keras backend that ran it (the suite runs TensorFlow)
         "device": AMX[0],
         "cpu": AMX[0],
         "cpu_flags": ["amx_bf16", "amx_tile", "avx2", "avx512_bf16", "avx512f"],
@@ -109,6 +110,7 @@ def test_provenance_records_the_precision_the_device_and_the_flags_that_chose_it
     runtime = provenance.runtime("bfloat16", machine(AVX2_ONLY, precision.Gpu("NVIDIA L4", (8, 9))))
     assert json.loads(json.dumps(runtime)) == {
         "precision": "bfloat16",
+        "backend": "tensorflow",
         "device": "NVIDIA L4",
         "cpu": AVX2_ONLY[0],
         "cpu_flags": ["avx2"],
@@ -165,9 +167,9 @@ def both(pinned, name: str) -> tuple[models.DreamModel, models.DreamModel]:
 
 
 def activations(model: models.DreamModel, frame: np.ndarray, layers: tuple[str, ...]) -> list[np.ndarray]:
-    images = models.preprocess(tf.constant(frame[None]), model.preprocess_mode)
+    images = models.preprocess(ops.convert_to_tensor(frame[None]), model.preprocess_mode)
     outputs = model.extractor(layers)(images, training=False)
-    return [np.asarray(tf.cast(output, tf.float32)) for output in outputs]
+    return [ops.convert_to_numpy(ops.cast(output, "float32")) for output in outputs]
 
 
 @pytest.mark.parametrize("name", ["inception_v3", "squeezenet"])

@@ -60,16 +60,16 @@ def test_views_crop_mirror_and_turn_the_frame_as_drawn():
     import cv2
 
     from dreamzoom import prior
-    from dreamzoom.backend import tf
+    from dreamzoom.backend import ops
     from dreamzoom.motion import resize
 
     frame = cv2.GaussianBlur(
         np.random.default_rng(0).uniform(0, 1, (64, 80, 3)).astype(np.float32), (0, 0), 3
     )
     draws = [prior.View(), prior.View(flip=True), prior.View(crop=0.5, dy=0.25, dx=-0.25)]
-    same, mirrored, window = prior.views(
-        tf.constant(frame), tf.constant(prior.view_transforms(64, 80, draws))
-    ).numpy()
+    same, mirrored, window = ops.convert_to_numpy(
+        prior.views(ops.convert_to_tensor(frame), ops.convert_to_tensor(prior.view_transforms(64, 80, draws)))
+    )
     np.testing.assert_allclose(same, frame, atol=1e-6)
     np.testing.assert_allclose(mirrored, frame[:, ::-1], atol=1e-6)
     # half the frame's side, centred a quarter down and a quarter left of the middle: the bottom-left quarter
@@ -214,16 +214,14 @@ def test_a_bounded_climb_keeps_class_pictures_off_black_and_white(squeezenet_flo
 
 
 def test_a_view_of_a_window_pulls_on_that_window_only():
-    """TensorFlow's own gradient of the warp would mirror a window's gradient over the whole frame."""
-    from dreamzoom import prior
-    from dreamzoom.backend import tf
+    """The warp's own derived gradient would mirror a window's gradient over the whole frame."""
+    from dreamzoom import autodiff, prior
+    from dreamzoom.backend import ops
 
-    frame = tf.constant(np.random.default_rng(0).uniform(0, 1, (64, 64, 3)).astype(np.float32))
+    frame = ops.convert_to_tensor(np.random.default_rng(0).uniform(0, 1, (64, 64, 3)).astype(np.float32))
     window = prior.view_transforms(64, 64, [prior.View(crop=0.5, dy=-0.25, dx=-0.25)])  # the top-left quarter
-    with tf.GradientTape() as tape:
-        tape.watch(frame)
-        total = tf.reduce_sum(prior.views(frame, tf.constant(window)))
-    gradient = tape.gradient(total, frame).numpy()
+    total = autodiff.grad(lambda image: ops.sum(prior.views(image, ops.convert_to_tensor(window))))
+    gradient = ops.convert_to_numpy(total(frame))
     assert np.abs(gradient[40:, :]).max() == 0 and np.abs(gradient[:, 40:]).max() == 0
     # each pixel of the window feeds four pixels of the twice-enlarged view
     assert gradient[4:28, 4:28].mean() == pytest.approx(4.0, rel=0.02)
@@ -244,16 +242,16 @@ def test_the_prior_turns_a_gradient_into_a_direction_through_the_parts_its_setti
     size 1, blurred, mixed across colours, pulled by total variation, scaled by each pixel's room in
     its logit, or an Adam step in the Fourier basis."""
     from dreamzoom import fourier
-    from dreamzoom.backend import tf
+    from dreamzoom.backend import ops
     from dreamzoom.prior import ImagePrior, total_variation_gradient
 
     rng = np.random.default_rng(0)
     raw = rng.standard_normal((32, 32, 3)).astype(np.float32)
     pixels = rng.uniform(0.2, 0.8, (32, 32, 3)).astype(np.float32)
-    gradient, image = tf.constant(raw), tf.constant(pixels)
+    gradient, image = ops.convert_to_tensor(raw), ops.convert_to_tensor(pixels)
 
     def direction(settings: PriorSettings) -> np.ndarray:
-        return ImagePrior(settings).direction(gradient, image, fourier.fresh(0, 0))[0].numpy()
+        return ops.convert_to_numpy(ImagePrior(settings).direction(gradient, image, fourier.fresh(0, 0))[0])
 
     def unit(array: np.ndarray) -> np.ndarray:
         return array / np.abs(array).mean()
@@ -266,7 +264,7 @@ def test_the_prior_turns_a_gradient_into_a_direction_through_the_parts_its_setti
     mixed = direction(PriorSettings(colour=True)).reshape(-1, 3)
     assert abs(np.corrcoef(raw.reshape(-1, 3).T)[0, 1]) < 0.1 < 0.5 < np.corrcoef(mixed.T)[0, 1]
     pulled = direction(PriorSettings(tv=0.5))
-    smoothing = total_variation_gradient(image).numpy()
+    smoothing = ops.convert_to_numpy(total_variation_gradient(image))
     np.testing.assert_allclose(pulled, plain - 0.5 * unit(smoothing), atol=1e-4)
     bounded = direction(PriorSettings(bounded=True))
     np.testing.assert_allclose(bounded, unit(raw * pixels * (1 - pixels)), rtol=1e-4, atol=1e-6)
@@ -274,45 +272,49 @@ def test_the_prior_turns_a_gradient_into_a_direction_through_the_parts_its_setti
     adam = ImagePrior(PRIOR_PRESETS["object"])
     step, moments = adam.direction(gradient, image, fourier.fresh(32, 32))
     assert adam.uses_moments and float(moments.count) == 1.0
-    assert np.abs(step.numpy()).mean() == pytest.approx(1.0, rel=1e-5)
+    assert np.abs(ops.convert_to_numpy(step)).mean() == pytest.approx(1.0, rel=1e-5)
 
 
 def test_the_prior_moves_a_frame_clipped_or_through_each_pixels_logit():
     """A plain step clips at black and white; a bounded one slows down near them instead, and moves a
     mid-grey pixel by about the step size."""
-    from dreamzoom.backend import tf
+    from dreamzoom.backend import ops
     from dreamzoom.prior import ImagePrior
 
-    image = tf.constant(
+    image = ops.convert_to_tensor(
         np.array([0.0, 0.5, 0.999], np.float32).reshape(1, 3, 1) * np.ones((1, 1, 3), np.float32)
     )
-    up = tf.ones_like(image)
-    plain = ImagePrior(PriorSettings()).moved(image, up, tf.constant(0.01)).numpy()[0, :, 0]
+    up, step = ops.ones_like(image), ops.convert_to_tensor(0.01)
+    plain = ops.convert_to_numpy(ImagePrior(PriorSettings()).moved(image, up, step))[0, :, 0]
     np.testing.assert_allclose(plain, [0.01, 0.51, 1.0], atol=1e-6)
-    bounded = ImagePrior(PriorSettings(bounded=True)).moved(image, up, tf.constant(0.01)).numpy()[0, :, 0]
+    bounded = ops.convert_to_numpy(ImagePrior(PriorSettings(bounded=True)).moved(image, up, step))[0, :, 0]
     assert 1e-3 < bounded[0] < 1.1e-3, "from the edge of its logit, a dark pixel barely moves"
     assert bounded[1] == pytest.approx(0.51, abs=1e-4)
     assert 0.999 < bounded[2] < 1.0
 
 
 def test_the_network_sees_a_batch_of_views_with_the_priors_noise():
-    from dreamzoom.backend import tf
+    from dreamzoom.backend import ops
     from dreamzoom.prior import FRAME, ImagePrior, view_transforms
 
-    image = tf.constant(np.full((48, 48, 3), 0.5, np.float32))
-    one = tf.constant(view_transforms(48, 48, [FRAME]))
-    seed = tf.constant([1, 2], tf.int32)
+    pixels = np.full((48, 48, 3), 0.5, np.float32)
+    image = ops.convert_to_tensor(pixels)
+    one = ops.convert_to_tensor(view_transforms(48, 48, [FRAME]))
+    seed = ops.convert_to_tensor(np.array([1, 2], np.int32))
     alone = ImagePrior(PriorSettings())
-    assert not alone.seeded and np.array_equal(alone.seen(image, one, seed).numpy(), image.numpy()[None])
+    as_it_is = ops.convert_to_numpy(alone.seen(image, one, seed))
+    assert not alone.seeded and np.array_equal(as_it_is, pixels[None])
     noisy = ImagePrior(PriorSettings(noise=0.1))
-    seen = noisy.seen(image, one, seed).numpy()
+    seen = ops.convert_to_numpy(noisy.seen(image, one, seed))
     assert noisy.seeded and seen.shape == (1, 48, 48, 3)
     assert np.std(seen - 0.5) == pytest.approx(0.1, rel=0.05)
-    assert np.array_equal(seen, noisy.seen(image, one, seed).numpy()), "the seed decides the noise"
+    again = ops.convert_to_numpy(noisy.seen(image, one, seed))
+    assert np.array_equal(seen, again), "the seed decides the noise"
     several = ImagePrior(PriorSettings(views=3, crop=0.5))
     views = several.draw_views(np.random.default_rng(0))
     assert len(views) == 3 and all(0.5 <= view.crop <= 1.0 for view in views)
-    assert several.seen(image, tf.constant(view_transforms(48, 48, views)), seed).shape == (3, 48, 48, 3)
+    batch = several.seen(image, ops.convert_to_tensor(view_transforms(48, 48, views)), seed)
+    assert tuple(batch.shape) == (3, 48, 48, 3)
 
 
 def test_a_gaussian_prior_needs_frames_wider_than_its_blur_and_fourier_steps_replace_it():
@@ -323,3 +325,79 @@ def test_a_gaussian_prior_needs_frames_wider_than_its_blur_and_fourier_steps_rep
     replaced = ImagePrior(PriorSettings(gradient="gaussian", sigma=8.0, colour=True, fourier=True))
     assert replaced.min_side == 1
     assert replaced.transforms == (FourierStep(), OnGradient(unit_mean))
+
+
+def forward_results(backend: str) -> dict[str, np.ndarray]:
+    """The prior's forward functions on seeded inputs at an even and an odd size, in this process's
+    backend (compiled with ``jax.jit`` on JAX, as the dream step is there): the Laplacian pyramid,
+    the blur, the views and three Fourier steps (each scaled to a mean size of 1, as a step's direction
+    is, so that one tolerance fits them all). Its source also runs in a process of another backend."""
+    import numpy as np
+
+    from dreamzoom import fourier, prior
+    from dreamzoom.backend import ops
+
+    compiled = __import__("jax").jit if backend == "jax" else lambda function: function
+
+    def steps(gradients: list[np.ndarray]) -> list[np.ndarray]:
+        moments, directions = fourier.fresh(*gradients[0].shape[:2]), []
+        for gradient in gradients:
+            direction, moments = fourier.direction(ops.convert_to_tensor(gradient), moments)
+            directions.append(prior.unit_mean(direction))
+        return directions
+
+    rng, results = np.random.default_rng(0), {}
+    for height, width in ((64, 64), (63, 65)):
+        gradient = ops.convert_to_tensor(rng.standard_normal((height, width, 3)).astype(np.float32))
+        image = ops.convert_to_tensor(rng.uniform(0, 1, (height, width, 3)).astype(np.float32))
+        draws = [prior.View(1.1, 0.2), prior.View(0.9, -0.3, 0.6, 0.1, -0.05, flip=True)]
+        transforms = ops.convert_to_tensor(prior.view_transforms(height, width, draws))
+        fourier_steps = [rng.standard_normal((height, width, 3)).astype(np.float32) for _ in range(3)]
+        # Clipped: many neighbours equal, where |x|'s slope at 0 differs between backends.
+        clipped = ops.convert_to_tensor(
+            np.clip(rng.uniform(-0.5, 1.5, (height, width, 3)), 0, 1).astype(np.float32)
+        )
+        outputs = {
+            "total variation": compiled(prior.total_variation_gradient)(clipped),
+            "laplacian": compiled(lambda g: prior.laplacian_normalize(g, 4))(gradient),
+            "gaussian": compiled(lambda g: prior.gaussian_blur(g, 2.0))(gradient),
+            "views": compiled(prior.views)(image, transforms),
+            "fourier": compiled(steps)(fourier_steps),
+        }
+        for name, output in outputs.items():
+            results[f"{name} {height}x{width}"] = np.stack(ops.convert_to_numpy(output))
+    return results
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_prior_computes_the_same_on_every_installed_backend(backend, tmp_path):
+    """The prior is written once, in ``keras.ops``: another backend's process (JAX's compiled with
+    ``jax.jit``) gives what this one does, the Laplacian pyramid at odd sizes included."""
+    import importlib.util
+    import inspect
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    from dreamzoom.backend import NAME
+
+    from .conftest import ROOT
+
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed (pip install 'dreamzoom[{backend}]')")
+    if backend == NAME:
+        pytest.skip(f"this process already runs {backend}")
+    path = tmp_path / f"{backend}.npz"
+    script = textwrap.dedent(inspect.getsource(forward_results))
+    script += f"\nnp.savez({str(path)!r}, **forward_results({backend!r}))\n"
+    script = "import numpy as np\n" + script
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    here, there = forward_results(NAME), np.load(path)
+    assert sorted(there.files) == sorted(here)
+    for name, expected in here.items():
+        np.testing.assert_allclose(there[name], expected, rtol=0, atol=1e-5, err_msg=name)

@@ -8,8 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
-from dreamzoom import prior, tiling
-from dreamzoom.backend import tf
+from dreamzoom import autodiff, prior, tiling
+from dreamzoom.backend import Tensor, ops
 
 
 def test_spans_are_near_equal_aligned_and_cover_the_length_once():
@@ -39,47 +39,44 @@ def test_tiles_give_every_pixel_once_and_see_an_aligned_margin_around_it():
     assert tiling.tiled(200, 300, 100) and not tiling.tiled(200, 300, 300) and not tiling.tiled(200, 300, 0)
 
 
-def mean_square(tile: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def mean_square(tile: Tensor, seed: Tensor) -> tuple[Tensor, Tensor]:
     """A mean-based objective of each pixel alone, as a network's is of each region: its gradient
     over a window is 2x spread over that window's area."""
-    with tf.GradientTape() as tape:
-        tape.watch(tile)
-        value = tf.reduce_mean(tile**2)
-    return tape.gradient(value, tile), value
+    (value, _), gradient = autodiff.value_and_grad(lambda x: (ops.mean(x**2), None))(tile)
+    return gradient, value
 
 
 @pytest.fixture(scope="module")
-def frame() -> tf.Tensor:
-    return tf.constant(np.random.default_rng(0).uniform(0, 1, (130, 170, 3)).astype(np.float32))
+def frame() -> Tensor:
+    return ops.convert_to_tensor(np.random.default_rng(0).uniform(0, 1, (130, 170, 3)).astype(np.float32))
 
 
 def test_tiled_gradients_join_into_the_whole_frames(frame):
-    whole, value = mean_square(frame, tf.constant([0, 0]))
+    whole, value = mean_square(frame, ops.zeros((2,), "int32"))
     for margin in (0, 96):
         tiled, tiled_value = tiling.gradient(mean_square, frame, 64, margin, np.zeros(2, np.int32))
-        np.testing.assert_allclose(tiled.numpy(), whole.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(ops.convert_to_numpy(tiled), ops.convert_to_numpy(whole), rtol=1e-5)
         assert float(tiled_value) == pytest.approx(float(value), rel=1e-5 if margin == 0 else 0.05)
 
 
 def test_a_turned_view_is_turned_whole_then_tiled(frame):
     view = prior.view_transforms(130, 170, [prior.View(1.1, 0.2)])
-    with tf.GradientTape() as tape:
-        tape.watch(frame)
-        turned = prior.views(frame, tf.constant(view))[0]
-        value = tf.reduce_mean(turned**2)
-    whole = tape.gradient(value, frame)
+    transforms = ops.convert_to_tensor(view)
+    turned = autodiff.value_and_grad(lambda image: (ops.mean(prior.views(image, transforms)[0] ** 2), None))
+    (value, _), whole = turned(frame)
     tiled, tiled_value = tiling.gradient(mean_square, frame, 64, 96, np.zeros(2, np.int32), view)
-    np.testing.assert_allclose(tiled.numpy(), whole.numpy(), rtol=1e-4, atol=1e-9)
+    whole = ops.convert_to_numpy(whole)
+    np.testing.assert_allclose(ops.convert_to_numpy(tiled), whole, rtol=1e-4, atol=1e-9)
     assert float(tiled_value) == pytest.approx(float(value), rel=0.05)
-    assert not np.allclose(whole.numpy(), mean_square(frame, tf.constant([0, 0]))[0].numpy())
+    assert not np.allclose(whole, ops.convert_to_numpy(mean_square(frame, ops.zeros((2,), "int32"))[0]))
 
 
 def test_each_tile_gets_its_own_seed(frame):
     seen: list[tuple[int, int]] = []
 
-    def recording(tile: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        seen.append(tuple(int(n) for n in seed.numpy()))
-        return tf.zeros_like(tile), tf.constant(0.0)
+    def recording(tile: Tensor, seed: Tensor) -> tuple[Tensor, Tensor]:
+        seen.append(tuple(int(n) for n in ops.convert_to_numpy(seed)))
+        return ops.zeros_like(tile), ops.zeros((), "float32")
 
     tiling.gradient(recording, frame, 64, 0, np.array([5, 10], np.int32))
     assert seen == [(5, 10 + row * 4096 + column) for row in range(3) for column in range(3)]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config as config_module
+from .. import engine
 from ..errors import DreamzoomError
 
 #: The share of a ``--loop`` render over which it leads back into its first frame (as the shipped
@@ -38,11 +39,19 @@ def looped(
     seconds: float | None,
 ) -> config_module.Config:
     """``build(overrides)``, or with ``--loop SECONDS``: a render that long whose last third leads
-    back into its first frame. Built twice, since the frames a second are the config's to say."""
+    back into its first frame. Built twice, since the frames a second are the config's to say.
+
+    The config's ``model.backend`` becomes this process's Keras backend here, before any command
+    loads Keras (``engine``)."""
     if seconds is None:
-        return build(overrides)
+        return _backend_chosen(build(overrides))
     overrides = [*overrides, ("seconds", seconds)]
     frames = build(overrides).frame_count
     if frames < 2:
         raise DreamzoomError(f"{seconds:g} s is {frames} frame: a loop needs 2 or more", key="--loop")
-    return build([*overrides, ("loop", {"frames": max(1, round(frames * LOOP_SHARE))})])
+    return _backend_chosen(build([*overrides, ("loop", {"frames": max(1, round(frames * LOOP_SHARE))})]))
+
+
+def _backend_chosen(settings: config_module.Config) -> config_module.Config:
+    engine.use(settings.model.backend)
+    return settings

@@ -170,6 +170,14 @@ class Model(Section):
         "for GPUs with float16 tensor cores but no bfloat16 (Volta, Turing): it climbs with dynamic "
         "loss scaling so gradients do not underflow. The video records the precision used.",
     )
+    backend: Literal["auto", "tensorflow", "jax", "torch"] = Field(
+        "auto",
+        description="The Keras backend that runs the network: `tensorflow` (the default, fastest "
+        "measured on CPUs), `jax` or `torch` (each reaching GPUs TensorFlow does not: PyTorch on "
+        "Windows and Apple silicon, JAX on TPUs). `auto` keeps the one already running, else "
+        "`KERAS_BACKEND`, else the first installed of TensorFlow, JAX and PyTorch. One process runs "
+        "one backend; the video records the one used.",
+    )
     class_layer: str | None = Field(
         None,
         description="The layer holding the class scores (before softmax) that `class` objectives "
