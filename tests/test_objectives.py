@@ -85,7 +85,10 @@ def test_a_weight_variable_is_read_each_time_the_objective_is():
 
     weight, other = keras.Variable(1.0, trainable=False), keras.Variable(0.0, trainable=False)
     weighted = objectives.layer("mixed3") * weight + objectives.layer("mixed5") * other
-    assert weighted.variables == (weight, other) or [id(v) for v in weighted.variables] == [id(weight), id(other)]
+    assert weighted.variables == (weight, other) or [id(v) for v in weighted.variables] == [
+        id(weight),
+        id(other),
+    ]
 
     def value(ones):
         return weighted({"mixed3": ones, "mixed5": 2 * ones})
