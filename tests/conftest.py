@@ -73,7 +73,7 @@ def top_class(model, frame: np.ndarray) -> int:
     from dreamzoom.backend import ops
 
     scores = model.network(models.preprocess(ops.convert_to_tensor(frame[None]), model.preprocess_mode))
-    return int(np.argmax(np.asarray(scores)[0]))
+    return int(np.argmax(ops.convert_to_numpy(scores)[0]))
 
 
 def smooth_noise(size: int = 128, seed: int = 0) -> np.ndarray:

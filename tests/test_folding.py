@@ -35,7 +35,7 @@ def test_a_folded_convolution_asked_for_by_name_is_the_original_one(bundled_floa
     """``conv2d_5``'s own output (before its normalisation) comes from the unfolded network."""
     images = models.preprocess(ops.convert_to_tensor(photo[None]), "inception")
     want = outputs(bundled_float32.network, ("conv2d_5",), images)[0]
-    have = np.asarray(bundled_float32.extractor(("conv2d_5",))(images)[0])
+    have = ops.convert_to_numpy(bundled_float32.extractor(("conv2d_5",))(images))[0]
     assert np.array_equal(have, want[0]), "the convolution's output, not its normalised output"
     assert bundled_float32.extractor(("mixed3",)).get_layer("conv2d_5").use_bias, (
         "mixed3 is cut from the fold"

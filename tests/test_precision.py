@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from dreamzoom import config, metrics, models, objectives, precision, provenance, renderer, source
-from dreamzoom.backend import ops
+from dreamzoom.backend import keras, ops
 from dreamzoom.checkpoint import Checkpoint
 from dreamzoom.dream import Dreamer, Params
 from dreamzoom.errors import DreamzoomError
@@ -89,13 +89,34 @@ def test_explicit_precisions_are_kept_on_any_machine():
         assert precision.resolve_precision("bfloat16", hardware) == "bfloat16"
 
 
-def test_this_machine_is_read_once_from_cpuinfo_and_tensorflow():
+def test_this_machine_is_read_once_from_cpuinfo_and_the_backend():
     hardware = precision.detect_hardware()
     assert precision.detect_hardware() is hardware
     path = Path("/proc/cpuinfo")
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     assert (hardware.cpu, hardware.cpu_flags) == precision.parse_cpuinfo(text)
-    assert len(hardware.gpus) == len(precision._gpus())
+    assert len(hardware.gpus) == len(gpus_the_backend_lists())
+
+
+def gpus_the_backend_lists() -> list[object]:
+    """The GPUs the Keras backend in use lists, asked in its own words."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        return [device for device in jax.devices() if device.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        return list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    import tensorflow as tf
+
+    return tf.config.list_physical_devices("GPU")
+
+
+def test_a_gpu_capability_the_backend_cannot_read_is_none():
+    assert precision._capability("9.0") == (9, 0) and precision._capability("12.1") == (12, 1)
+    assert precision._capability("gfx90a") == (0, 0) and precision._capability("") == (0, 0)
 
 
 def test_provenance_records_the_precision_the_device_and_the_flags_that_chose_it():
