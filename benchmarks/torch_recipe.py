@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,17 +204,13 @@ def measure(work: Work, precision: str, frames: int, warmup: int, network: Any |
     autocast = _autocast(precision, on)
     if on.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    times = []
-    for index in range(1 + warmup + frames):
-        start = time.perf_counter()
-        dream(cut, frame, work, np.random.default_rng(index), autocast)
-        times.append(time.perf_counter() - start)
-    steady = statistics.median(times[1 + warmup :])
+    import backends  # benchmarks/, beside this file: dreamzoom's rows are timed the same way
+
+    def dream_once(index: int) -> object:
+        return dream(cut, frame, work, np.random.default_rng(index), autocast)
+
     return {
-        "first_s": times[0],
-        "per_frame_s": steady,
-        "fps": 1.0 / steady,
-        "frames": frames,
+        **backends.timed(dream_once, frames, warmup),
         "peak_accel_gib": torch.cuda.max_memory_allocated() / 2**30 if on.type == "cuda" else None,
         "device": torch.cuda.get_device_name() if on.type == "cuda" else "cpu",
         "threads": torch.get_num_threads(),
